@@ -1,0 +1,262 @@
+"""The `shopexit` command: argparse in front of the core, one small handler per job, no logic of its own.
+
+With no subcommand it opens the app. Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
+The passphrase comes from $SHOPEXIT_PASSPHRASE, --passphrase-file, or a hidden prompt, as restic and borg do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shopexit import __version__
+from shopexit.core.errors import ShopexitError
+from shopexit.core.paths import default_vault_path
+
+if TYPE_CHECKING:
+    from shopexit.core.vault import Vault
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(ShopexitError):
+    """Wrong words on the command line: exit status 2."""
+
+
+# -- passphrases and the vault ---------------------------------------------------------------------------------
+def _read_secret_file(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ShopexitError(f"cannot read passphrase file {path}: {exc.strerror}") from exc
+    return text.rstrip("\r\n")
+
+
+def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
+    if getattr(args, "passphrase_file", None):
+        return _read_secret_file(args.passphrase_file)
+    env = os.environ.get("SHOPEXIT_PASSPHRASE")
+    if env is not None:
+        return env
+    return _prompt(prompt, confirm)
+
+
+def read_new_passphrase(args: argparse.Namespace) -> str:
+    if getattr(args, "new_passphrase_file", None):
+        return _read_secret_file(args.new_passphrase_file)
+    env = os.environ.get("SHOPEXIT_NEW_PASSPHRASE")
+    if env is not None:
+        return env
+    return _prompt("New passphrase: ", confirm=True)
+
+
+def _prompt(prompt: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise ShopexitError("no passphrase: set SHOPEXIT_PASSPHRASE or use --passphrase-file.")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != first:
+        raise ShopexitError("the two passphrases differ; nothing was changed.")
+    return first
+
+
+def vault_path(args: argparse.Namespace) -> Path:
+    return Path(args.vault).expanduser() if getattr(args, "vault", None) else default_vault_path()
+
+
+def open_vault(args: argparse.Namespace) -> Vault:
+    from shopexit.core.vault import Vault
+
+    return Vault.open(vault_path(args), read_passphrase(args))
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# -- commands ---------------------------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from shopexit.core.passphrase import require_strong
+    from shopexit.core.vault import ShopProfile, Vault
+
+    path = vault_path(args)
+    creator = args.creator or _ask("Creator name: ")
+    shop = args.shop or _ask("Shop name: ")
+    passphrase = read_passphrase(args, confirm=True)
+    if not args.allow_weak:
+        require_strong(passphrase, (creator, shop))
+    with Vault.create(path, passphrase, ShopProfile(creator, shop, args.region, args.currency)):
+        pass
+    print(f"Created vault {path}")
+    return 0
+
+
+def _ask(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(f"missing {prompt.strip(': ').lower()}: give it as an option.")
+    answer = input(prompt).strip()
+    if not answer:
+        raise UsageError(f"{prompt.strip(': ')} cannot be empty.")
+    return answer
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from shopexit.core.status import status
+
+    with open_vault(args) as vault:
+        data = status(vault.conn)
+        profile = vault.profile()
+    if args.json:
+        print_json(data)
+        return 0
+    from shopexit.core.text_report import status_text
+
+    print(status_text(profile, data))
+    return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from shopexit.core.evidence import attach_file
+
+    from shopexit.core.records.lookup import resolve_target
+
+    targets = [_split_target(t) for t in args.to or []]
+    with open_vault(args) as vault:
+        links = [resolve_target(vault.conn, kind, ident) for kind, ident in targets]
+        for name in args.files:
+            item = attach_file(vault, Path(name), links=links, caption=args.note or "")
+            state = "added" if item.new else "already kept, linked"
+            print(f"{name}: {state} as #{item.id} ({item.media_type}, {item.size} bytes, sha256 {item.sha256})")
+    return 0
+
+
+def _split_target(text: str) -> tuple[str, str]:
+    kind, _, ident = text.partition(":")
+    if not kind or not ident:
+        raise UsageError(f"--to {text}: write KIND:ID, e.g. order:576457… or step:3")
+    return kind, ident
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from shopexit.core.passphrase import require_strong
+
+    with open_vault(args) as vault:
+        new = read_new_passphrase(args)
+        if not args.allow_weak:
+            require_strong(new)
+        backup = vault.rekey(new)
+    print(f"Passphrase changed. The previous version is kept, under the old passphrase, at {backup}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from shopexit.core.doctor import examine
+
+    with open_vault(args) as vault:
+        report = examine(vault.conn)
+    for line in report.checks:
+        print(line)
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    print("vault is healthy" if report.ok else "vault has problems: restore a backup (see README)")
+    return 0 if report.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        dest = vault.backup(Path(args.out) if args.out else None, keep=None if args.out else args.keep)
+    print(f"Backup written: {dest}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from shopexit.app import run_gui
+
+    return run_gui(vault=Path(args.vault).expanduser() if args.vault else None)
+
+
+# -- the parser -------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--vault", metavar="PATH", help="vault file (default: $SHOPEXIT_VAULT, else app data)")
+    common.add_argument("--passphrase-file", metavar="F", help="read the passphrase from this file")
+
+    parser = argparse.ArgumentParser(
+        prog="shopexit", description="Leave TikTok Shop cleanly. With no command, opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"shopexit {__version__}")
+    parser.set_defaults(handler=cmd_gui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("init", cmd_init, "create a new vault")
+    p.add_argument("--creator", help="your name as a creator")
+    p.add_argument("--shop", help="the shop's name")
+    p.add_argument("--region", default="US", help="shop region, e.g. US, GB, ID (default US)")
+    p.add_argument("--currency", default="USD", help="default currency (default USD)")
+    p.add_argument("--allow-weak", action="store_true", help=argparse.SUPPRESS)
+
+    p = add("status", cmd_status, "what the vault holds and where the exit stands")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = add("attach", cmd_attach, "keep files as evidence")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--to", action="append", metavar="KIND:ID",
+                   help="link to a record or step: order:ORDER_ID, case:N, step:N, thread:N … (repeatable)")
+    p.add_argument("--note", metavar="TEXT", help="a caption for the files")
+
+    p = add("rekey", cmd_rekey, "change the passphrase (a backup is made first)")
+    p.add_argument("--new-passphrase-file", metavar="F", help="read the new passphrase from this file")
+    p.add_argument("--allow-weak", action="store_true", help=argparse.SUPPRESS)
+
+    add("doctor", cmd_doctor, "check encryption, integrity and the audit chain")
+
+    p = add("backup", cmd_backup, "write an encrypted backup copy (the same passphrase opens it)")
+    p.add_argument("--out", metavar="FILE", help="where to write it (default: the vault's backups folder)")
+    p.add_argument("--keep", type=int, default=5, metavar="N", help="rolling backups to keep (default 5)")
+
+    for register in _extensions():
+        register(add)
+    return parser
+
+
+def _extensions() -> list[Callable[[Callable[[str, Handler, str], argparse.ArgumentParser]], None]]:
+    """Commands that live beside their feature (import, export, verify, demo, search …)."""
+    from shopexit import commands
+
+    return commands.REGISTRARS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"shopexit: {exc}", file=sys.stderr)
+        return 2
+    except ShopexitError as exc:
+        print(f"shopexit: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shopexit: interrupted; nothing half-done was kept.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the details only when asked for
+        if os.environ.get("SHOPEXIT_DEBUG"):
+            raise
+        print(f"shopexit: unexpected error ({type(exc).__name__}); run again with SHOPEXIT_DEBUG=1 for details.",
+              file=sys.stderr)
+        return 1

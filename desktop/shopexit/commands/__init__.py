@@ -1,0 +1,11 @@
+"""Subcommands that live beside their feature. Each module has `register(add)`, where
+`add(name, handler, help)` returns the subparser to add options to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Registrar = Callable[[Callable[..., Any]], None]
+
+REGISTRARS: list[Registrar] = []

@@ -1,0 +1,24 @@
+"""Numbered migrations; `PRAGMA user_version` records the last one applied.
+
+A migration is a module `mNNNN_name.py` holding `SQL`. Each runs in its own transaction together with the
+`user_version` bump, so a crash leaves the vault at one version or the next, never between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopexit.core.schema import m0001_initial
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial", m0001_initial.SQL),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
