@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from shopexit.core.vault import ShopProfile, Vault  # noqa: E402
+from shopexit.core.vault import ShopProfile, Vault
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = REPO.parent / "shared" / "samples"

@@ -122,7 +122,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_attach(args: argparse.Namespace) -> int:
     from shopexit.core.evidence import attach_file
-
     from shopexit.core.records.lookup import resolve_target
 
     targets = [_split_target(t) for t in args.to or []]

@@ -15,7 +15,14 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from shopexit.core import audit
 from shopexit.core.doctor import examine
-from shopexit.core.errors import NotAVault, VaultExists, VaultInUse, VaultMissing, VaultTooNew, WrongPassphrase
+from shopexit.core.errors import (
+    NotAVault,
+    VaultExists,
+    VaultInUse,
+    VaultMissing,
+    VaultTooNew,
+    WrongPassphrase,
+)
 from shopexit.core.evidence import attach_bytes
 from shopexit.core.schema import LATEST_VERSION
 from shopexit.core.vault import ShopProfile, Vault, list_backups
@@ -72,7 +79,7 @@ def test_refusals_are_typed_and_one_line(tmp_path: Path, vault_path: Path, passp
     sqlite3.connect(plain).execute("CREATE TABLE t(x)").connection.close()
     with pytest.raises(NotAVault, match="plain SQLite"):
         Vault.open(plain, passphrase)
-    with pytest.raises(NotAVault, match="folder|not a file"):
+    with pytest.raises(NotAVault, match=r"folder|not a file"):
         Vault.open(tmp_path, passphrase)
     Vault.create(vault_path, passphrase, PROFILE).lock()
     with pytest.raises(VaultExists):

@@ -1,16 +1,20 @@
-"""Start the Qt application with the context built in `shopexit.app`."""
+"""Start the Qt application, build the context (in `shopexit.app`), show the first window."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QLabel
 
-from shopexit.app import AppContext
 
+def run(vault: Path | None) -> int:
+    from shopexit.app import build_context
 
-def run(ctx: AppContext) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    ctx = build_context(vault)
     label = QLabel(f"shopexit — vault: {ctx.default_vault}")
     label.show()
-    return int(app.exec())
+    code = int(app.exec())
+    ctx.vaults.shutdown()
+    return code
