@@ -69,10 +69,19 @@ def vault_path(args: argparse.Namespace) -> Path:
     return Path(args.vault).expanduser() if getattr(args, "vault", None) else default_vault_path()
 
 
+def key_file(args: argparse.Namespace) -> Path | None:
+    """The key file (second factor): --key-file, else $SHOPEXIT_KEY_FILE, else none."""
+    name = getattr(args, "key_file", None) or os.environ.get("SHOPEXIT_KEY_FILE")
+    return Path(name).expanduser() if name else None
+
+
 def open_vault(args: argparse.Namespace) -> Vault:
+    from shopexit.commands.hardening import rolling_backup
     from shopexit.core.vault import Vault
 
-    return Vault.open(vault_path(args), read_passphrase(args))
+    vault = Vault.open(vault_path(args), read_passphrase(args), key_file=key_file(args))
+    rolling_backup(vault)
+    return vault
 
 
 def print_json(data: object) -> None:
@@ -90,7 +99,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args, confirm=True)
     if not args.allow_weak:
         require_strong(passphrase, (creator, shop))
-    with Vault.create(path, passphrase, ShopProfile(creator, shop, args.region, args.currency)):
+    with Vault.create(path, passphrase, ShopProfile(creator, shop, args.region, args.currency),
+                      key_file=key_file(args)):
         pass
     print(f"Created vault {path}")
     return 0
@@ -141,38 +151,6 @@ def _split_target(text: str) -> tuple[str, str]:
     return kind, ident
 
 
-def cmd_rekey(args: argparse.Namespace) -> int:
-    from shopexit.core.passphrase import require_strong
-
-    with open_vault(args) as vault:
-        new = read_new_passphrase(args)
-        if not args.allow_weak:
-            require_strong(new)
-        backup = vault.rekey(new)
-    print(f"Passphrase changed. The previous version is kept, under the old passphrase, at {backup}")
-    return 0
-
-
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from shopexit.core.doctor import examine
-
-    with open_vault(args) as vault:
-        report = examine(vault.conn)
-    for line in report.checks:
-        print(line)
-    for problem in report.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
-    print("vault is healthy" if report.ok else "vault has problems: restore a backup (see README)")
-    return 0 if report.ok else 1
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    with open_vault(args) as vault:
-        dest = vault.backup(Path(args.out) if args.out else None, keep=None if args.out else args.keep)
-    print(f"Backup written: {dest}")
-    return 0
-
-
 def cmd_gui(args: argparse.Namespace) -> int:
     from shopexit.app import run_gui
 
@@ -184,12 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--vault", metavar="PATH", help="vault file (default: $SHOPEXIT_VAULT, else app data)")
     common.add_argument("--passphrase-file", metavar="F", help="read the passphrase from this file")
+    common.add_argument("--key-file", metavar="F",
+                        help="a key file as second factor (default: $SHOPEXIT_KEY_FILE; see SECURITY.md)")
 
     parser = argparse.ArgumentParser(
         prog="shopexit", description="Leave TikTok Shop cleanly. With no command, opens the app.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"shopexit {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end on throwaway data, headless, and exit")
     parser.set_defaults(handler=cmd_gui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -214,16 +196,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="link to a record or step: order:ORDER_ID, case:N, step:N, thread:N … (repeatable)")
     p.add_argument("--note", metavar="TEXT", help="a caption for the files")
 
-    p = add("rekey", cmd_rekey, "change the passphrase (a backup is made first)")
-    p.add_argument("--new-passphrase-file", metavar="F", help="read the new passphrase from this file")
-    p.add_argument("--allow-weak", action="store_true", help=argparse.SUPPRESS)
-
-    add("doctor", cmd_doctor, "check encryption, integrity and the audit chain")
-
-    p = add("backup", cmd_backup, "write an encrypted backup copy (the same passphrase opens it)")
-    p.add_argument("--out", metavar="FILE", help="where to write it (default: the vault's backups folder)")
-    p.add_argument("--keep", type=int, default=5, metavar="N", help="rolling backups to keep (default 5)")
-
     for register in _extensions():
         register(add)
     return parser
@@ -242,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if getattr(args, "self_test", False):
+        from shopexit.selftest import run as run_self_test
+
+        return run_self_test()
     try:
         return int(args.handler(args))
     except UsageError as exc:
@@ -256,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the details only when asked for
         if os.environ.get("SHOPEXIT_DEBUG"):
             raise
+        if type(exc).__module__.startswith("sqlcipher3") and "malformed" in str(exc):  # a damaged page
+            print("shopexit: part of the vault cannot be read (damaged); run `shopexit doctor`, then restore a "
+                  "backup with `shopexit restore BACKUP`.", file=sys.stderr)
+            return 1
         print(f"shopexit: unexpected error ({type(exc).__name__}); run again with SHOPEXIT_DEBUG=1 for details.",
               file=sys.stderr)
         return 1

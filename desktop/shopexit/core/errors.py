@@ -47,6 +47,14 @@ class VaultClosed(VaultError):
     """An operation was asked of a vault that has been locked."""
 
 
+class StorageError(VaultError):
+    """The disk refused a write (full, read-only, failing); whatever was under way was undone."""
+
+
+class KeyFileError(ShopexitError):
+    """The key file given as a second factor is missing, empty or unreadable."""
+
+
 class WeakPassphrase(ShopexitError):
     pass
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from shopexit.core import audit
 from shopexit.core.errors import EvidenceRefused
@@ -99,8 +99,19 @@ class ImageInfo:
         return bool(self.width and self.height and self.width * self.height <= MAX_PREVIEW_PIXELS)
 
 
-def read_image_info(source: BinaryIO) -> ImageInfo:
-    """Dimensions and EXIF capture time from the header only: pixels are never decoded here."""
+_PIL_FORMATS = {
+    "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/bmp": "BMP", "image/tiff": "TIFF",
+    "image/webp": "WEBP",
+}
+
+
+def read_image_info(source: BinaryIO, media_type: str = "") -> ImageInfo:
+    """Dimensions and EXIF capture time from the header only: pixels are never decoded here.
+
+    An image so large that Pillow refuses it as a decompression bomb still gets its declared size (read by
+    the format's own header parser, without the bomb check that would stop us learning it), so the app can
+    say "40,000 × 40,000: too large to preview" — and `previewable` stays false, so nothing ever decodes it.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -108,7 +119,8 @@ def read_image_info(source: BinaryIO) -> ImageInfo:
             width, height = img.size
             exif = img.getexif()
     except Image.DecompressionBombError:
-        return ImageInfo()
+        size = _declared_size(source, media_type)
+        return ImageInfo(*size) if size else ImageInfo()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return ImageInfo()
     text = None
@@ -125,6 +137,23 @@ def read_image_info(source: BinaryIO) -> ImageInfo:
         except ValueError:
             captured_at = None
     return ImageInfo(width, height, captured_at, text if isinstance(text, str) else None)
+
+
+def _declared_size(source: BinaryIO, media_type: str) -> tuple[int, int] | None:
+    from PIL import Image
+
+    fmt = _PIL_FORMATS.get(media_type)
+    if fmt is None:
+        return None
+    Image.init()
+    factory, _accept = Image.OPEN[fmt]
+    try:
+        source.seek(0)
+        img = factory(source, "")  # parses the header only; `Image.open` would add the bomb check
+        width, height = img.size
+    except (OSError, ValueError, SyntaxError, IndexError, TypeError):
+        return None
+    return int(width), int(height)
 
 
 @dataclass(frozen=True)
@@ -150,6 +179,8 @@ def _check_source(path: Path, max_size: int) -> int:
         raise EvidenceRefused(f"{path}: is a folder, not a file.")
     if not stat.S_ISREG(info.st_mode):
         raise EvidenceRefused(f"{path}: is not a regular file.")
+    if info.st_size == 0:
+        raise EvidenceRefused(f"{path.name}: is empty; there is nothing to keep.")
     if info.st_size > max_size:
         raise EvidenceRefused(
             f"{path.name}: {info.st_size / 1_048_576:.0f} MB is over the evidence size limit of "
@@ -186,6 +217,8 @@ def attach_bytes(
     origin: str = "paste",
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> Attached:
+    if not data:
+        raise EvidenceRefused(f"{name}: is empty; there is nothing to keep.")
     if len(data) > max_size:
         raise EvidenceRefused(f"{name}: over the evidence size limit of {max_size / 1_048_576:.0f} MB.")
     return _store(vault, io.BytesIO(data), len(data), name, links=links, caption=caption, origin=origin)
@@ -210,7 +243,7 @@ def _store(
     info = ImageInfo()
     if media_type.startswith("image/"):
         source.seek(0)
-        info = read_image_info(source)
+        info = read_image_info(source, media_type)
     source.seek(0)
     with vault.transaction() as tx:
         cur = tx.execute(
@@ -272,3 +305,117 @@ def iter_bytes(conn: Conn, attachment_id: int, chunk: int = _CHUNK) -> Iterable[
     with conn.open_blob("attachments", "data", attachment_id, readonly=True) as blob:
         while data := blob.read(chunk):
             yield data
+
+
+# -- reading and curating what is kept -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EvidenceItem:
+    """Everything about one item except its bytes (those stream through `iter_bytes` when asked for)."""
+
+    id: int
+    sha256: str
+    size: int
+    media_type: str
+    original_name: str
+    captured_at: str | None
+    captured_text: str | None
+    added_at: str
+    caption: str
+    width: int | None
+    height: int | None
+    previewable: bool
+    origin: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.media_type == "application/pdf"
+
+
+_ITEM_COLUMNS = ("id, sha256, size, media_type, original_name, captured_at, captured_text, added_at, caption,"
+                 " width, height, previewable, origin")
+
+
+def _item(row: Any) -> EvidenceItem:
+    (item_id, sha, size, media_type, name, captured_at, captured_text, added_at, caption, width, height,
+     previewable, origin) = row
+    return EvidenceItem(int(item_id), str(sha), int(size), str(media_type), str(name), captured_at, captured_text,
+                        str(added_at), str(caption), width, height, bool(previewable), str(origin))
+
+
+def get_item(conn: Conn, attachment_id: int) -> EvidenceItem:
+    row = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    if row is None:
+        raise EvidenceRefused(f"no evidence item {attachment_id}.")
+    return _item(row)
+
+
+def items_for(conn: Conn, kind: str, target_id: int) -> list[EvidenceItem]:
+    """The evidence linked to one record or step, oldest link first."""
+    rows = conn.execute(
+        f"SELECT {', '.join('a.' + c.strip() for c in _ITEM_COLUMNS.split(','))} FROM attachment_links l"
+        " JOIN attachments a ON a.id = l.attachment_id WHERE l.target_kind = ? AND l.target_id = ?"
+        " ORDER BY l.linked_at, a.id",
+        (kind, target_id),
+    ).fetchall()
+    return [_item(r) for r in rows]
+
+
+def links_of(conn: Conn, attachment_id: int) -> list[tuple[str, int]]:
+    return [(str(k), int(t)) for k, t in conn.execute(
+        "SELECT target_kind, target_id FROM attachment_links WHERE attachment_id = ? ORDER BY linked_at",
+        (attachment_id,))]
+
+
+def set_caption(vault: Vault, attachment_id: int, caption: str) -> None:
+    with vault.transaction() as tx:
+        cur = tx.execute("UPDATE attachments SET caption = ? WHERE id = ?", (caption.strip(), attachment_id))
+        if not cur.rowcount:
+            raise EvidenceRefused(f"no evidence item {attachment_id}.")
+        audit.append(tx, "caption", "attachment", attachment_id, length=len(caption.strip()))
+
+
+def unlink(vault: Vault, attachment_id: int, kind: str, target_id: int) -> bool:
+    """Remove one link; the item itself stays (evidence is never deleted by unlinking)."""
+    with vault.transaction() as tx:
+        cur = tx.execute(
+            "DELETE FROM attachment_links WHERE attachment_id = ? AND target_kind = ? AND target_id = ?",
+            (attachment_id, kind, target_id))
+        if cur.rowcount:
+            audit.append(tx, "unlink", "attachment", attachment_id, target_kind=kind, target_id=target_id)
+        return bool(cur.rowcount)
+
+
+def save_copy(conn: Conn, attachment_id: int, dest: Path) -> int:
+    """Write one item's original bytes to a file the user chose ("Save a copy…"); returns the size.
+
+    Streams through a `.partial` name and renames, so an interrupted copy never looks complete, and checks
+    the SHA-256 on the way out, so the copy is provably the item that was kept.
+    """
+    item = get_item(conn, attachment_id)
+    dest = Path(dest)
+    partial = dest.with_name(dest.name + ".partial")
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            for chunk in iter_bytes(conn, attachment_id):
+                out.write(chunk)
+                digest.update(chunk)
+                written += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != item.sha256:
+            raise EvidenceRefused(f"evidence item {attachment_id} does not match its SHA-256; run `shopexit doctor`.")
+        os.replace(partial, dest)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise EvidenceRefused(f"{dest}: cannot be written ({exc.strerror or exc}).") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return written

@@ -53,11 +53,15 @@ class Closure:
                 "blockers": list(self.blockers)}
 
 
-def closure(conn: Conn, today: date | None = None) -> Closure:
+def closure(conn: Conn, today: date | None = None, *, order_facts: facts.OrderFacts | None = None,
+            funds: dict[str, facts.Funds] | None = None,
+            commissions: dict[str, facts.Commissions] | None = None) -> Closure:
     """The earliest closure date and its blockers.
 
     The date is null while it cannot be known: while orders are still open, the 90-day clock has not started.
     A notice not yet posted is assumed to go up today, so the date shows what posting it now would allow.
+    A caller that already computed the order, funds or commission figures passes them in, so a screen showing
+    both never reads the same index twice.
     """
     today = today or date.today()
     conditions: list[Condition] = []
@@ -72,7 +76,7 @@ def closure(conn: Conn, today: date | None = None) -> Closure:
         else "not posted yet: post it in Seller Center and record the date",
     ))
 
-    order_facts = facts.order_facts(conn)
+    order_facts = order_facts or facts.order_facts(conn)
     last = facts.last_order_activity(conn)
     quiet_from = last + timedelta(days=QUIET_DAYS_AFTER_LAST_ORDER) if last else None
     conditions.append(Condition(
@@ -86,7 +90,7 @@ def closure(conn: Conn, today: date | None = None) -> Closure:
         "no orders recorded" if last is None else f"last order activity {last.isoformat()}",
     ))
 
-    commission_facts = facts.commissions(conn)
+    commission_facts = facts.commissions(conn) if commissions is None else commissions
     pending = sum(c.pending_orders for c in commission_facts.values())
     conditions.append(Condition(
         "commissions", "No affiliate commission still owed", pending == 0, None,
@@ -94,7 +98,7 @@ def closure(conn: Conn, today: date | None = None) -> Closure:
     ))
 
     owed: list[str] = []
-    for currency, f in facts.funds(conn).items():
+    for currency, f in (facts.funds(conn) if funds is None else funds).items():
         if f.on_hold:
             owed.append(f"{format_display(f.on_hold, currency)} still on hold")
         if f.withdrawals_pending:

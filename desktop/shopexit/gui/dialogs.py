@@ -62,6 +62,21 @@ class Dialogs:
         name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
         return Path(name) if name else None
 
+    def ask(self, dialog: QDialog) -> Any:
+        """Run one of shopexit's own form dialogs; its `answer()` when accepted, else None.
+
+        A test queues the answer instead (the dialog is then never shown): a dict of the form's values, or None
+        for Cancel.
+        """
+        scripted, answer = self._scripted()
+        if scripted:
+            dialog.deleteLater()
+            return answer
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        value = dialog.answer() if accepted and hasattr(dialog, "answer") else None
+        dialog.deleteLater()
+        return value
+
     @staticmethod
     def close_all(windows: list[QWidget]) -> None:
         """Part of locking: reject every dialog still open above the given windows."""

@@ -163,9 +163,14 @@ class VaultService(QObject):
         return self._send(lambda _p: Vault.create(path, passphrase, profile), True, on_done, on_error, None)
 
     def lock(self) -> None:
-        """Cancel what runs, then close the vault on its own thread; `locked` is emitted when done."""
+        """Cancel what runs, then close the vault on its own thread; `locked` is emitted when done.
+
+        Jobs still queued or running finish on the vault thread (a save submitted just before locking still
+        lands), but their results are dropped: nothing decrypted reaches a view after the lock.
+        """
         for ticket in self._tickets.values():
             ticket.cancel()
+            ticket.on_done = ticket.on_error = ticket.on_progress = None
         self._vault_path = None
         self._close.emit()
 

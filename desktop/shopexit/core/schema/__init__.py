@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shopexit.core.schema import m0001_initial
+from shopexit.core.schema import m0001_initial, m0004_guided_exit, m0005_search_rowids
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", m0001_initial.SQL),
+    Migration(4, "guided_exit", m0004_guided_exit.SQL),
+    Migration(5, "search_rowids", m0005_search_rowids.SQL),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

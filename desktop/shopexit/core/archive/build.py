@@ -1,0 +1,977 @@
+"""The human-readable half of the archive: the pages, drawn with reportlab.
+
+What a person reads, in order: a cover (who, what shop, what period, when made, what the file holds, the
+signing certificate's fingerprints and how to check the signature), the exit at a glance, charts, the ledger,
+message transcripts, cases with their timelines, evidence (images on the page), the imported source files,
+and an appendix with the manifest and the audit log's head hash.
+
+Scale: the story is produced lazily, one page-sized table at a time (see `_ArchiveDoc.handle_flowable`), so a
+vault of 100,000 order lines is never held as 100,000 table rows, and no single table ever grows large —
+reportlab splits a big table in quadratic time, a page-sized one in constant time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, BinaryIO
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from shopexit.core.archive import charts, fonts
+
+with contextlib.suppress(ImportError):
+    # reportlab's C accelerator (package rl-accel): reportlab loads it by name at run time, so name it here
+    # for PyInstaller to bundle it. Without it the same archive takes three to four times as long.
+    import _rl_accel  # type: ignore[import-not-found]  # noqa: F401
+from shopexit.core.archive.collect import Collection, MoneyTotals
+from shopexit.core.archive.data_files import evidence_file_name, source_file_name
+from shopexit.core.archive.embed import MANIFEST_NAME, ManifestEntry
+from shopexit.core.archive.sign import SignerIdentity
+from shopexit.core.archive.table import Col, Look, Row, RowTable
+from shopexit.core.money import exponent
+from shopexit.core.vault import ShopProfile
+
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#52606d")
+ACCENT = colors.HexColor("#0f766e")
+RULE = colors.HexColor("#cbd2d9")
+BAND = colors.HexColor("#f0f4f8")
+ORDER_BAND = colors.HexColor("#e6f2f0")
+GOOD = colors.HexColor("#047857")
+BAD = colors.HexColor("#b91c1c")
+
+ROWS_PER_CHUNK = 400  # rows of a long listing made at a time: memory stays flat, pages flow on
+HEADING_ROOM = 3.5 * cm
+Record = tuple[list[Row], int]  # the rows of one record (an order and its lines) and its weight for progress
+
+HEADER = Look(bold=True, color=MUTED, rule=MUTED, rule_width=0.75)
+PLAIN = Look()
+BANDED = Look(background=BAND)
+ORDER = Look(background=ORDER_BAND, first_bold=True)
+DETAIL = Look(size=7, leading=8.8, color=MUTED, indent=8)
+HASHES = Look(size=6.5, leading=8.2)
+PAD = 3
+IMAGE_MAX_PIXELS = 800  # ~130 dpi across the widest an image is shown (16 cm); JPEGs decode at half size
+
+
+# -- styles ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_right: ParagraphStyle
+    cell_muted: ParagraphStyle
+    mono: ParagraphStyle
+    hash: ParagraphStyle
+    note: ParagraphStyle
+    cjk: dict[str, ParagraphStyle] = field(default_factory=dict)
+
+    def wrap_for(self, style: ParagraphStyle, text: str) -> ParagraphStyle:
+        """The CJK variant (line breaks allowed between any characters) when the text needs it."""
+        if not fonts.needs_wrap_anywhere(text):
+            return style
+        variant = self.cjk.get(style.name)
+        if variant is None:
+            variant = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+            self.cjk[style.name] = variant
+        return variant
+
+
+def make_styles() -> Styles:
+    fonts.register_fonts()
+    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=9.5, leading=13, textColor=INK,
+                          spaceAfter=5)
+
+    def s(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return Styles(
+        title=s("title", fontName=fonts.BOLD, fontSize=26, leading=31, spaceAfter=6, textColor=INK),
+        subtitle=s("subtitle", fontSize=14, leading=19, textColor=ACCENT, spaceAfter=14),
+        # No keepWithNext: it would glue a heading to a whole table and push both to the next page. The document
+        # puts a conditional page break before each heading instead (see _ArchiveDoc.handle_flowable).
+        h1=s("h1", fontName=fonts.BOLD, fontSize=17, leading=22, textColor=ACCENT, spaceBefore=4, spaceAfter=8),
+        h2=s("h2", fontName=fonts.BOLD, fontSize=12, leading=16, spaceBefore=10, spaceAfter=5),
+        h3=s("h3", fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3),
+        body=base,
+        small=s("small", fontSize=8, leading=10.5, textColor=MUTED),
+        cell=s("cell", fontSize=7.5, leading=9.5, spaceAfter=0),
+        cell_bold=s("cell_bold", fontName=fonts.BOLD, fontSize=7.5, leading=9.5, spaceAfter=0),
+        cell_right=s("cell_right", fontSize=7.5, leading=9.5, spaceAfter=0, alignment=TA_RIGHT),
+        cell_muted=s("cell_muted", fontSize=7, leading=9, spaceAfter=0, textColor=MUTED),
+        mono=s("mono", fontSize=7.5, leading=9.5, spaceAfter=0, alignment=TA_LEFT),
+        hash=s("hash", fontSize=6.5, leading=8.5, spaceAfter=0, textColor=MUTED),
+        note=s("note", fontSize=8, leading=10.5, textColor=MUTED, spaceBefore=4, spaceAfter=6),
+    )
+
+
+# -- small formatting helpers -------------------------------------------------------------------------------------
+def when(iso: str | None) -> str:
+    """'2026-05-10T23:37:00Z' → '2026-05-10 23:37' (UTC; the column headers say so)."""
+    if not iso:
+        return ""
+    text = iso.replace("T", " ").rstrip("Z")
+    return text[:16]
+
+
+def day(iso: str | None) -> str:
+    return iso[:10] if iso else ""
+
+
+def money(minor: int | None, currency: str) -> str:
+    """`money.format_display` ("1,266.13 USD") with integer arithmetic: a ledger formats hundreds of thousands."""
+    minor = int(minor or 0)
+    exp = exponent(currency)
+    if exp == 0:
+        return f"{minor:,} {currency}"
+    whole, frac = divmod(abs(minor), 10 ** exp)
+    return f"{'-' if minor < 0 else ''}{whole:,}.{frac:0{exp}d} {currency}"
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+class Cells:
+    """Turns record text into table cells: a plain string when it fits on one line in DejaVu (fast), else a
+    wrapping Paragraph with font runs (any script, any length)."""
+
+    def __init__(self, st: Styles) -> None:
+        self.st = st
+
+    def __call__(self, value: object, width: float, style: ParagraphStyle | None = None) -> Any:
+        style = style or self.st.cell
+        text = "" if value is None else str(value)
+        if not text:
+            return ""
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if ("\n" not in text and fonts.primary_covers(text)
+                and stringWidth(text, style.fontName, style.fontSize) <= width - 2 * PAD):
+            return text
+        return self.para(text, style)
+
+    def para(self, text: str, style: ParagraphStyle | None = None, bold: bool = False) -> Paragraph:
+        style = style or self.st.cell
+        body = fonts.markup(text, bold=bold).replace("\n", "<br/>")
+        return Paragraph(body, self.st.wrap_for(style, text))
+
+
+def p(st: Styles, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+    """A paragraph of record text (escaped, with font runs)."""
+    style = style or st.body
+    return Paragraph(fonts.markup(text).replace("\n", "<br/>"), st.wrap_for(style, text))
+
+
+def heading(st: Styles, text: str, level: int) -> Paragraph:
+    style = {0: st.h1, 1: st.h2}.get(level, st.h3)
+    para = Paragraph(fonts.markup(text), st.wrap_for(style, text))
+    para._bookmark = (level, text)
+    return para
+
+
+def grid(rows: list[list[Any]], widths: list[float], *, header: bool = True,
+         extra: Iterable[tuple[Any, ...]] = (), right: Iterable[int] = (), zebra: bool = True) -> Table:
+    """A small table in the archive's look: header band, hairlines, numbers right-aligned."""
+    cmds: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 7.5, 9.5),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]
+    right = list(right)
+    if header:
+        rows[0] = [_header_cell(text, widths[i], i in right) for i, text in enumerate(rows[0])]
+        cmds += [("FONT", (0, 0), (-1, 0), fonts.BOLD, 7.5, 9.5), ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
+                 ("LINEBELOW", (0, 0), (-1, 0), 0.75, MUTED)]
+        if zebra:
+            cmds.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BAND]))
+    elif zebra:
+        cmds.append(("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white, BAND]))
+    for col in right:
+        cmds.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
+    cmds.extend(extra)
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, style=TableStyle(cmds))
+    table.hAlign = "LEFT"
+    return table
+
+
+_HEADER_STYLES: dict[bool, ParagraphStyle] = {}
+
+
+def _header_cell(text: Any, width: float, right: bool) -> Any:
+    """A column title that does not fit its column wraps instead of running into the next one."""
+    if not isinstance(text, str) or stringWidth(text, fonts.BOLD, 7.5) <= width - 2 * PAD:
+        return text
+    style = _HEADER_STYLES.get(right)
+    if style is None:
+        style = ParagraphStyle(f"header-{right}", fontName=fonts.BOLD, fontSize=7.5, leading=9, textColor=MUTED,
+                               alignment=TA_RIGHT if right else TA_LEFT)
+        _HEADER_STYLES[right] = style
+    return Paragraph(fonts.markup(text), style)
+
+
+def kv(st: Styles, pairs: list[tuple[str, Any]], width: float, key_width: float = 3.2 * cm) -> Table:
+    cells = Cells(st)
+    rows = [[k, v if isinstance(v, Flowable) else cells(v, width - key_width)] for k, v in pairs]
+    return grid(rows, [key_width, width - key_width], header=False, zebra=False,
+                extra=[("TEXTCOLOR", (0, 0), (0, -1), MUTED)])
+
+
+# -- what the renderer is given -----------------------------------------------------------------------------------
+@dataclass
+class RenderInput:
+    coll: Collection
+    profile: ShopProfile
+    made_at: str
+    app_version: str
+    identity: SignerIdentity
+    entries: list[ManifestEntry]
+    manifest_sha256: str
+    manifest_size: int
+    audit_head: str
+    audit_entries: int
+    status: dict[str, Any] | None
+    closure: Any | None  # shopexit.core.plan.Closure
+    funds: dict[str, Any]  # currency -> facts.Funds
+    open_image: Callable[[int], Any]  # evidence id -> context manager giving a readable, seekable stream
+    out_name: str = ""
+    case_title: str = ""
+
+
+class _Lazy(Flowable):
+    """A placeholder in the story that produces the next batch of flowables when the document reaches it."""
+
+    def __init__(self, batches: Iterator[list[Flowable]]) -> None:
+        super().__init__()
+        self.batches = batches
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:  # pragma: no cover - never laid out
+        return 0, 0
+
+    def draw(self) -> None:  # pragma: no cover
+        pass
+
+
+class _ArchiveDoc(BaseDocTemplate):
+    def __init__(self, out: BinaryIO, pagesize: tuple[float, float], inp: RenderInput,
+                 check: Callable[[], None], **kw: Any) -> None:
+        super().__init__(out, pagesize=pagesize, leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=2.0 * cm,
+                         bottomMargin=1.8 * cm, **kw)
+        self.inp = inp
+        self.check = check
+        self._bookmarks = 0
+        self._outline_level = -1
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate(id="cover", frames=[frame], onPage=self._cover_page),
+            PageTemplate(id="body", frames=[frame], onPage=self._body_page),
+        ])
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        self.check()
+        while flowables and isinstance(flowables[0], _Lazy):
+            batch = next(flowables[0].batches, None)
+            if batch is None:
+                del flowables[0]
+            else:
+                flowables[0:0] = batch
+        first = flowables[0] if flowables else None
+        if getattr(first, "_bookmark", None) and not getattr(first, "_room_made", False):
+            first._room_made = True  # type: ignore[union-attr]
+            flowables.insert(0, CondPageBreak(HEADING_ROOM))  # a heading never ends a page
+        if flowables:
+            super().handle_flowable(flowables)
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        mark = getattr(flowable, "_bookmark", None)
+        if mark:
+            level, title = mark
+            level = min(level, self._outline_level + 1)  # the outline may not skip a level
+            self._outline_level = level
+            self._bookmarks += 1
+            key = f"s{self._bookmarks}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+    # -- page decoration --------------------------------------------------------------------------------------
+    def _draw_runs(self, canv: Any, x: float, y: float, text: str, size: float, right: bool = False) -> None:
+        parts = fonts.runs(text)
+        total = sum(stringWidth(chunk, font, size) for font, chunk in parts)
+        if right:
+            x -= total
+        for font, chunk in parts:
+            canv.setFont(font, size)
+            canv.drawString(x, y, chunk)
+            x += stringWidth(chunk, font, size)
+
+    def _cover_page(self, canv: Any, doc: Any) -> None:
+        canv.saveState()
+        canv.setFillColor(ACCENT)
+        canv.rect(0, self.pagesize[1] - 0.9 * cm, self.pagesize[0], 0.9 * cm, stroke=0, fill=1)
+        canv.restoreState()
+        self._footer(canv)
+
+    def _body_page(self, canv: Any, doc: Any) -> None:
+        canv.saveState()
+        top = self.pagesize[1] - 1.25 * cm
+        canv.setFillColor(MUTED)
+        self._draw_runs(canv, self.leftMargin, top, self.inp.profile.shop_name, 8)
+        self._draw_runs(canv, self.leftMargin + self.width, top, "Signed records archive · "
+                        + _scope_text(self.inp), 8, right=True)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(self.leftMargin, top - 4, self.leftMargin + self.width, top - 4)
+        canv.restoreState()
+        self._footer(canv)
+
+    def _footer(self, canv: Any) -> None:
+        canv.saveState()
+        canv.setFillColor(MUTED)
+        y = 1.0 * cm
+        canv.setFont(fonts.REGULAR, 7.5)
+        canv.drawString(self.leftMargin, y, f"Made {when(self.inp.made_at)} UTC by shopexit {self.inp.app_version}"
+                                          " · check with: shopexit verify / pdfsig")
+        canv.drawRightString(self.leftMargin + self.width, y, f"Page {canv.getPageNumber()}")
+        canv.restoreState()
+
+
+def _scope_text(inp: RenderInput) -> str:
+    scope = inp.coll.scope
+    parts = []
+    if scope.case_id is not None:
+        parts.append(f"Case #{scope.case_id}")
+    if scope.ranged:
+        parts.append(f"{scope.date_from or 'start'} to {scope.date_to or 'today'}")
+    if not parts:
+        parts.append("Whole vault")
+    if scope.redact_buyers:
+        parts.append("buyers redacted")
+    return ", ".join(parts)
+
+
+# -- sections ---------------------------------------------------------------------------------------------------
+class Renderer:
+    def __init__(self, inp: RenderInput, width: float, tick: Callable[[int], None]) -> None:
+        self.inp = inp
+        self.coll = inp.coll
+        self.st = make_styles()
+        self.cell = Cells(self.st)
+        self.width = width
+        self.tick = tick
+
+    # cover --------------------------------------------------------------------------------------------------
+    def cover(self) -> list[Flowable]:
+        st, inp, coll = self.st, self.inp, self.coll
+        counts = coll.counts
+        first, last = coll.period()
+        period = f"{first or '—'} to {last or '—'}" if (first or last) else "no dated records"
+        out: list[Flowable] = [
+            Spacer(1, 1.2 * cm),
+            Paragraph("Shop records archive", st.title),
+            p(st, inp.profile.shop_name, st.subtitle),
+        ]
+        scope = _scope_text(inp)
+        if inp.case_title:
+            scope += f": {inp.case_title}"
+        out.append(kv(st, [
+            ("Creator", inp.profile.creator),
+            ("Shop", f"{inp.profile.shop_name} ({inp.profile.region}, {inp.profile.currency})"),
+            ("What it covers", scope),
+            ("Period", period),
+            ("Made", f"{when(inp.made_at)} UTC, by shopexit {inp.app_version}"),
+        ], self.width))
+        out.append(Spacer(1, 0.4 * cm))
+        out.append(Paragraph("What this file holds", st.h2))
+        evidence_note = (f"{counts.evidence} evidence item(s), originals attached" if coll.scope.embed_evidence
+                         else f"{counts.evidence} evidence item(s), listed; originals not attached (buyers"
+                              " redacted)")
+        left_out = coll.left_out_sources()
+        sources_note = f"{counts.sources} imported source file(s), attached byte for byte"
+        if left_out:
+            sources_note += f"; {left_out} left out of this {'case file' if coll.scope.case_id else 'archive'}"
+            if coll.scope.redact_buyers:
+                sources_note += " (they name buyers)"
+        holds = [
+            ("Orders", f"{counts.orders:,} orders with {counts.lines:,} order lines"),
+            ("Money", f"{counts.settlements:,} settlements, {counts.on_hold:,} on hold, "
+                      f"{counts.withdrawals:,} withdrawals, {counts.commissions:,} commissions"),
+            ("Messages", f"{counts.messages:,} messages in {counts.threads:,} threads"),
+            ("Cases", f"{counts.cases:,}"),
+            ("Evidence", evidence_note),
+            ("Sources", sources_note),
+            ("Data", f"{sum(1 for e in inp.entries if e.role == 'data')} data files (CSV and JSON) and "
+                     f"{MANIFEST_NAME}, attached"),
+        ]
+        out.append(kv(st, holds, self.width))
+        out.append(Spacer(1, 0.4 * cm))
+        out.append(Paragraph("Signature", st.h2))
+        ident = inp.identity
+        out.append(kv(st, [
+            ("Signed by", ident.name + (" (the creator's own certificate)" if ident.own_certificate else
+                                        " (this vault's signing certificate)")),
+            ("Root SHA-256", Paragraph(ident.root_fingerprint, st.mono)),
+            ("Signer SHA-256", Paragraph(ident.signer_fingerprint, st.mono)),
+        ], self.width))
+        out.append(Spacer(1, 0.4 * cm))
+        out.append(Paragraph("How to check this file", st.h2))
+        name = inp.out_name or "ARCHIVE.pdf"
+        steps = [
+            f"<b>With shopexit</b> (no vault or passphrase needed): <font name='{fonts.REGULAR}'>shopexit verify "
+            f"{_esc(name)} --trust root.pem</font>. It checks the signature, that it covers the whole file, and "
+            f"every attached file against {MANIFEST_NAME}; it prints one verdict.",
+            f"<b>With poppler</b>: <font name='{fonts.REGULAR}'>pdfsig {_esc(name)}</font> must print “Signature "
+            "is Valid” and “Total document signed”. “Not total document signed” means something was added "
+            "after signing: do not trust that copy.",
+            "<b>The root certificate</b> (root.pem, from <font name='" + fonts.REGULAR + "'>shopexit cert</font>) "
+            "must have the Root SHA-256 above. Ask the sender to confirm it another way (phone, in person).",
+            "<b>Attached files</b>: any PDF reader's attachments panel shows them; their sizes and SHA-256 are "
+            "in the appendix and in " + MANIFEST_NAME + ".",
+        ]
+        for text in steps:
+            out.append(Paragraph(text, ParagraphStyle("step", parent=st.body, leftIndent=10, bulletIndent=0),
+                                 bulletText="•"))
+        return out
+
+    # exit at a glance -----------------------------------------------------------------------------------------
+    def glance(self) -> list[Flowable]:
+        st, inp = self.st, self.inp
+        if not self.coll.include_exit_status or inp.status is None:
+            return []
+        w = self.width
+        out: list[Flowable] = [heading(st, "The exit at a glance", 0)]
+        out.append(p(st, "Figures for the whole vault when this archive was made: the same ones "
+                         "shopexit status shows.", st.small))
+        out.append(heading(st, "The ten steps", 1))
+        rows: list[list[Any]] = [["#", "Step", "Status", "Started", "Done"]]
+        label = {"todo": "to do", "doing": "in progress", "done": "done"}
+        steps = self.coll.steps()
+        for s in steps:
+            rows.append([str(s["number"]), s["title"], label.get(s["status"], s["status"]), day(s["started_at"]),
+                         day(s["done_at"])])
+        extra = [("TEXTCOLOR", (2, i + 1), (2, i + 1), GOOD) for i, s in enumerate(steps) if s["status"] == "done"]
+        out.append(grid(rows, [0.8 * cm, w - 0.8 * cm - 2.6 * cm - 2 * 2.4 * cm, 2.6 * cm, 2.4 * cm, 2.4 * cm],
+                        extra=extra))
+        for s in steps:
+            if s["notes"]:
+                out.append(p(st, f"Step {s['number']} notes: {s['notes']}", st.small))
+        closure = inp.closure
+        if closure is not None:
+            out.append(heading(st, "Closing the shop", 1))
+            earliest = closure.earliest.isoformat() if closure.earliest else "not yet known (orders still open)"
+            out.append(p(st, f"Earliest day the shop may close: {earliest}"))
+            crow: list[list[Any]] = [["Condition", "Met", "Detail", "Date"]]
+            cextra = []
+            for i, c in enumerate(closure.conditions, start=1):
+                crow.append([self.cell(c.label, 5.2 * cm), "yes" if c.met else "no",
+                             self.cell(c.detail, w - 5.2 * cm - 1.2 * cm - 2.4 * cm),
+                             c.date.isoformat() if isinstance(c.date, date) else ""])
+                cextra.append(("TEXTCOLOR", (1, i), (1, i), GOOD if c.met else BAD))
+            out.append(grid(crow, [5.2 * cm, 1.2 * cm, w - 5.2 * cm - 1.2 * cm - 2.4 * cm, 2.4 * cm],
+                            extra=cextra))
+        out.append(heading(st, "Funds per currency", 1))
+        if inp.funds:
+            frows: list[list[Any]] = [["Currency", "Settled", "On hold", "Withdrawn", "Withdrawals in flight",
+                                       "Settled, not withdrawn"]]
+            for cur, f in inp.funds.items():
+                frows.append([cur, money(f.settled, cur), money(f.on_hold, cur), money(f.withdrawn, cur),
+                              money(f.withdrawals_pending, cur), money(f.available_estimate, cur)])
+            cw = (w - 1.8 * cm) / 5
+            out.append(grid(frows, [1.8 * cm] + [cw] * 5, right=range(1, 6)))
+        else:
+            out.append(p(st, "No money recorded."))
+        status = inp.status
+        if status.get("commissions"):
+            out.append(heading(st, "Affiliate commissions", 1))
+            mrows: list[list[Any]] = [["Currency", "Estimated", "Earned", "Ineligible orders"]]
+            for cur, c in status["commissions"].items():
+                mrows.append([cur, f"{c['estimated']} {cur}", f"{c['earned']} {cur}", str(c["ineligible_orders"])])
+            out.append(grid(mrows, [1.8 * cm, 4 * cm, 4 * cm, 3 * cm], right=range(1, 4)))
+        orders = status.get("orders", {})
+        if orders.get("by_status"):
+            out.append(heading(st, "Orders by status", 1))
+            orows: list[list[Any]] = [["Status", "Orders"]]
+            for name, n in orders["by_status"].items():
+                orows.append([self.cell(name, 6 * cm), f"{n:,}"])
+            orows.append(["All orders (open)", f"{orders['total']:,} ({orders['open']:,} open)"])
+            out.append(grid(orows, [6 * cm, 4 * cm], right=[1],
+                            extra=[("FONT", (0, -1), (-1, -1), fonts.BOLD, 7.5, 9.5)]))
+        return out
+
+    def chart_section(self) -> list[Flowable]:
+        if not self.coll.include_exit_status:
+            return []
+        drawings = charts.monthly_charts(self.coll.monthly(), self.width)
+        if not drawings:
+            return []
+        out: list[Flowable] = [heading(self.st, "Sales and money by month", 0)]
+        out.append(p(self.st, "From the records in this archive; the last 24 months with activity.", self.st.small))
+        for d in drawings:
+            out.append(d)
+            out.append(Spacer(1, 0.3 * cm))
+        return out
+
+    # ledger -----------------------------------------------------------------------------------------------------
+    def ledger(self) -> Iterator[list[Flowable]]:
+        st = self.st
+        totals = self.coll.totals()
+        yield [PageBreak(), heading(st, "The ledger", 0),
+               p(st, "Every order with its buyer and lines, then the money: settlements, money on hold, "
+                     "withdrawals and affiliate commissions. Times are UTC.", st.small)]
+        yield from self._orders(totals)
+        yield from self._settlements(totals)
+        yield from self._on_hold(totals)
+        yield from self._withdrawals(totals)
+        yield from self._commissions(totals)
+        yield [CondPageBreak(4 * cm), heading(st, "Ledger totals", 1), self._totals_table(totals)]
+        if self.coll.scope.whole:
+            yield [p(st, "These totals are the figures shopexit status reports for the whole vault.", st.note)]
+
+    def _totals_table(self, t: MoneyTotals) -> Table:
+        currencies = sorted(set(t.orders) | set(t.settled) | set(t.on_hold) | set(t.withdrawn)
+                            | set(t.commission_earned) | set(t.commission_estimated))
+        rows: list[list[Any]] = [["Currency", "Orders", "Order amount", "Settled", "On hold", "Withdrawn",
+                                  "Commission earned"]]
+        for cur in currencies:
+            rows.append([cur, f"{t.order_count.get(cur, 0):,}", money(t.orders.get(cur), cur),
+                         money(t.settled.get(cur), cur), money(t.on_hold.get(cur), cur),
+                         money(t.withdrawn.get(cur), cur), money(t.commission_earned.get(cur), cur)])
+        if not currencies:
+            rows.append(["—", "0", "", "", "", "", ""])
+        cw = (self.width - 1.6 * cm - 1.4 * cm) / 5
+        return grid(rows, [1.6 * cm, 1.4 * cm] + [cw] * 5, right=range(1, 7))
+
+    def _chunked(self, head: list[Flowable], header: list[str], cols: list[Col], records: Iterable[Record],
+                 empty: str) -> Iterator[list[Flowable]]:
+        """A long listing as a run of `RowTable`s of a few hundred rows each, made as the pages need them."""
+        title = Row(header, HEADER)
+        chunk: list[Row] = []
+        weight = 0
+        first = True
+        for rows, w in records:
+            chunk.extend(rows)
+            weight += w
+            if len(chunk) >= ROWS_PER_CHUNK:
+                yield [*head, RowTable(cols, title, chunk, first=first)]
+                head, first = [], False
+                self.tick(weight)
+                chunk, weight = [], 0
+        if chunk:
+            yield [*head, RowTable(cols, title, chunk, first=first)]
+            self.tick(weight)
+        elif first:
+            yield [*head, p(self.st, empty, self.st.note)]
+        elif head:
+            yield head
+
+    def _cols(self, widths: list[float], right: Iterable[int] = ()) -> list[Col]:
+        """Columns from widths (one may be 0.0: it takes what is left of the page width)."""
+        rest = self.width - sum(widths)
+        right = set(right)
+        return [Col(w or rest, i in right) for i, w in enumerate(widths)]
+
+    def _orders(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+        cols = self._cols([4.3 * cm, 1.9 * cm, 2.1 * cm, 0.0, 1.0 * cm, 2.1 * cm, 2.3 * cm], right=[4, 5, 6])
+
+        def records() -> Iterator[Record]:
+            for order in self.coll.orders():
+                cur = order["currency"]
+                buyer = order["recipient"] or order["buyer_username"]
+                if order["buyer_username"] and order["recipient"] and order["buyer_username"] != order["recipient"]:
+                    buyer = f"{order['recipient']} ({order['buyer_username']})"
+                status = order["status"]
+                if order["substatus"] and order["substatus"] != status:
+                    status += f" / {order['substatus']}"
+                lines = order["lines"]
+                qty = sum(int(line["quantity"] or 0) for line in lines)
+                rows = [Row([order["order_id"], day(order["created_at"]), status, buyer or "—", str(qty), "",
+                             money(order["order_amount"], cur)], ORDER)]
+                for line in lines:
+                    product = line["product_name"] + (f" — {line['variation']}" if line["variation"] else "")
+                    qty_text = str(line["quantity"])
+                    if line["returned_quantity"]:
+                        qty_text += f" (−{line['returned_quantity']})"
+                    rows.append(Row([line["seller_sku"] or line["sku_id"], "", "", product, qty_text,
+                                     money(line["unit_price"], cur), money(line["subtotal"], cur)], DETAIL,
+                                    joined=True))
+                extras = []
+                for label, value in (("Tracking", " ".join(x for x in (order["shipping_provider"],
+                                                                        order["tracking_id"]) if x)),
+                                     ("Ship to", ", ".join(x for x in (order["address"], order["country"]) if x)),
+                                     ("Phone", order["phone"]), ("Buyer's note", order["buyer_message"]),
+                                     ("Cancelled", order["cancel_reason"]),
+                                     ("Refund", money(order["refund_amount"], cur) if order["refund_amount"]
+                                      else "")):
+                    if value:
+                        extras.append(f"{label}: {value}")
+                if extras:
+                    rows.append(Row(["", "", "", ";  ".join(extras)], DETAIL, joined=True, span_from=3))
+                yield rows, 1 + len(lines)
+
+        yield from self._chunked([heading(self.st, "Orders", 1)],
+                                 ["Order / SKU", "Placed", "Status", "Buyer / product", "Qty", "Unit price",
+                                  "Amount"], cols, records(), empty="No orders in this archive.")
+
+    def _simple(self, title: str, header: list[str], widths: list[float], right: Iterable[int],
+                rows: Iterable[list[str]], empty: str) -> Iterator[list[Flowable]]:
+        cols = self._cols(widths, right)
+        yield from self._chunked([heading(self.st, title, 1)], header, cols,
+                                 (([Row(cells, PLAIN)], 1) for cells in rows), empty=empty)
+
+    def _settlements(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+        def rows() -> Iterator[list[str]]:
+            for s in self.coll.settlements():
+                cur = s["currency"]
+                ref = s["reference_id"]
+                if s["order_id"] and s["order_id"] != ref:
+                    ref += f"\norder {s['order_id']}"
+                yield [day(s["settled_at"]) or day(s["order_created_at"]), ref, s["type"], money(s["revenue"], cur),
+                       money(s["fees"], cur), money(s["settlement_amount"], cur)]
+
+        yield from self._simple("Settlements", ["Settled", "Order or adjustment", "Type", "Revenue", "Fees",
+                                                "Settlement"],
+                                [2.0 * cm, 0.0, 2.6 * cm, 2.2 * cm, 2.0 * cm, 2.3 * cm], [3, 4, 5], rows(),
+                                "No settlements in this archive.")
+        if totals.settled:
+            yield [p(self.st, "Settled in total: " + "; ".join(money(v, c) for c, v in totals.settled.items()),
+                     self.st.note)]
+
+    def _on_hold(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+        rows = ([h["order_id"], h["status"], day(h["expected_at"]) or (h["expected_text"] or ""),
+                 money(h["amount"], h["currency"])] for h in self.coll.on_hold())
+        yield from self._simple("Money on hold", ["Order", "Status", "Expected", "Amount"],
+                                [0.0, 4.0 * cm, 3.0 * cm, 3.0 * cm], [3], rows, "Nothing on hold in this archive.")
+        if totals.on_hold:
+            yield [p(self.st, "On hold in total: " + "; ".join(money(v, c) for c, v in totals.on_hold.items()),
+                     self.st.note)]
+
+    def _withdrawals(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+        def rows() -> Iterator[list[str]]:
+            for wd in self.coll.withdrawals():
+                ident = wd["withdrawal_id"] + (" (entered by hand)" if wd["entered_by_hand"] else "")
+                if wd["note"]:
+                    ident += f" — {wd['note']}"
+                yield [when(wd["created_at"]), ident, wd["type"], wd["status"], money(wd["amount"], wd["currency"])]
+
+        yield from self._simple("Withdrawals", ["Requested (UTC)", "Withdrawal", "Type", "Status", "Amount"],
+                                [2.6 * cm, 0.0, 2.6 * cm, 2.6 * cm, 3.0 * cm], [4], rows(),
+                                "No withdrawals in this archive.")
+        parts = []
+        for cur in sorted(set(totals.withdrawn) | set(totals.withdrawals_pending)):
+            text = f"{money(totals.withdrawn.get(cur), cur)} paid out"
+            if totals.withdrawals_pending.get(cur):
+                text += f", {money(totals.withdrawals_pending.get(cur), cur)} still in flight"
+            parts.append(text)
+        if parts:
+            yield [p(self.st, "Withdrawn (succeeded only): " + "; ".join(parts), self.st.note)]
+
+    def _commissions(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+        rows = ([day(c["order_at"]), c["order_id"], c["product_name"], c["counterpart"], c["settlement_status"],
+                 money(c["estimated"], c["currency"]), money(c["earned"], c["currency"])]
+                for c in self.coll.commissions())
+        yield from self._simple("Affiliate commissions", ["Ordered", "Order", "Product", "Shop / creator", "Status",
+                                                          "Estimated", "Earned"],
+                                [2.0 * cm, 3.4 * cm, 0.0, 3.0 * cm, 2.0 * cm, 2.2 * cm, 2.2 * cm], [5, 6], rows,
+                                "No affiliate commissions in this archive.")
+        if totals.commission_earned or totals.commission_estimated:
+            cur_set = sorted(set(totals.commission_earned) | set(totals.commission_estimated))
+            yield [p(self.st, "Commission in total: " + "; ".join(
+                f"estimated {money(totals.commission_estimated.get(c), c)}, earned "
+                f"{money(totals.commission_earned.get(c), c)}" for c in cur_set), self.st.note)]
+
+    # messages -----------------------------------------------------------------------------------------------------
+    def messages(self) -> Iterator[list[Flowable]]:
+        st = self.st
+        head: list[Flowable] = [PageBreak(), heading(st, "Messages", 0),
+                                p(st, "Every conversation in this archive, thread by thread, oldest message "
+                                      "first. Times are UTC; messages sent by the shop are shaded.", st.small)]
+        cols = self._cols([2.6 * cm, 3.4 * cm, 0.0])
+        any_thread = False
+        channel_names = {"direct": "direct messages", "shop": "shop chat", "email": "email", "phone": "phone",
+                         "other": "other"}
+        for thread in self.coll.threads():
+            any_thread = True
+            title = f"{thread['counterpart'] or 'Unknown'} · {channel_names.get(thread['channel'], thread['channel'])}"
+            intro: list[Flowable] = [heading(st, title, 1)]
+            if thread["subject"]:
+                intro.append(p(st, thread["subject"], st.small))
+
+            def records(messages: list[dict[str, Any]]) -> Iterator[Record]:
+                for m in messages:
+                    who = m["sender"] or {"in": "them", "out": "me"}.get(m["direction"], "")
+                    if m["entered_by_hand"]:
+                        who += " (typed in)"
+                    look = BANDED if m["direction"] == "out" else PLAIN
+                    yield [Row([when(m["sent_at"]) or (m["sent_text"] or ""), who, m["body"] or ""], look)], 1
+
+            yield from self._chunked(head + intro, ["Sent (UTC)", "From", "Message"], cols,
+                                     records(thread["messages"]), empty="No messages in range.")
+            head = []
+            self.tick(1)
+        if not any_thread:
+            yield [*head, p(st, "No messages in this archive.", st.small)]
+
+    # cases ----------------------------------------------------------------------------------------------------------
+    def cases(self) -> Iterator[list[Flowable]]:
+        st, w = self.st, self.width
+        head: list[Flowable] = [PageBreak(), heading(st, "Cases", 0)]
+        any_case = False
+        for case in self.coll.cases():
+            any_case = True
+            out: list[Flowable] = [*head, heading(st, f"Case #{case['id']}: {case['title']}", 1)]
+            head = []
+            out.append(kv(st, [
+                ("Kind", case["kind"].replace("_", " ")), ("Status", case["status"]),
+                ("Opened", when(case["opened_at"])), ("Deadline", when(case["deadline"]) or "—"),
+                ("Closed", when(case["closed_at"]) or "—"),
+            ], w))
+            if case["description"]:
+                out.append(Spacer(1, 4))
+                out.append(p(st, case["description"]))
+            linked = [[link["kind"].replace("_", " "), self.cell(link["label"], w - 3 * cm)]
+                      for link in case["links"]]
+            linked += [["evidence", self.cell(f"#{e['id']} {e['name']}", w - 3 * cm)] for e in case["evidence"]]
+            if linked:
+                out.append(heading(st, "Linked records and evidence", 2))
+                out.append(grid([["Kind", "Record"], *linked], [3 * cm, w - 3 * cm]))
+            if case["checklist"]:
+                out.append(heading(st, "Checklist", 2))
+                out.append(grid([["Done", "Item"]] + [["yes" if item["done"] else "no",
+                                                        self.cell(item["text"], w - 1.5 * cm)]
+                                                       for item in case["checklist"]], [1.5 * cm, w - 1.5 * cm]))
+            out.append(heading(st, "Timeline", 2))
+            events = [{"at": case["opened_at"], "text": "Case opened"}] + case["events"]
+            if case["closed_at"]:
+                events.append({"at": case["closed_at"], "text": f"Case closed ({case['status']})"})
+            events.sort(key=lambda e: e["at"] or "")
+            out.append(grid([["When (UTC)", "What happened"]] + [[when(e["at"]), self.cell(e["text"], w - 3 * cm)]
+                                                                 for e in events], [3 * cm, w - 3 * cm]))
+            for note in case["notes"]:
+                out.append(p(st, f"Note ({day(note['at'])}): {note['text']}", st.note))
+            self.tick(1)
+            yield out
+        if not any_case:
+            yield [*head, p(st, "No cases in this archive.", st.small)]
+
+    # evidence -------------------------------------------------------------------------------------------------------
+    def evidence(self) -> Iterator[list[Flowable]]:
+        st = self.st
+        scope = self.coll.scope
+        intro = ("Each image is shown scaled to the page; the original file is attached byte for byte under the "
+                 "name given, and its SHA-256 is the one the vault recorded when it was added."
+                 if scope.embed_evidence else
+                 "Buyers are redacted in this archive: evidence is listed with its SHA-256, but the files "
+                 "themselves (which may show personal data) are neither shown nor attached.")
+        head: list[Flowable] = [PageBreak(), heading(st, "Evidence", 0), p(st, intro, st.small)]
+        others: list[dict[str, Any]] = []
+        shown = 0
+        for item in self.coll.evidence():
+            image = self._rendition(item) if scope.embed_evidence else None
+            if image is None:
+                others.append(item)
+                continue
+            shown += 1
+            title = item["caption"] or item["original_name"]
+            block: list[Flowable] = [heading(st, f"Evidence #{item['id']}: {title}", 1), image, Spacer(1, 4),
+                                     self._evidence_facts(item)]
+            yield [*head, KeepTogether(block), Spacer(1, 0.5 * cm)]
+            head = []
+            self.tick(1)
+        if others:
+            cols = self._cols([1.0 * cm, 3.8 * cm, 2.8 * cm, 3.4 * cm, 0.0])
+
+            def records() -> Iterator[Record]:
+                for item in others:
+                    links = "; ".join(link["label"] for link in item["links"])
+                    where = evidence_file_name(item) if item["embedded"] else "not attached"
+                    name = item["original_name"] + (f"\n{item['caption']}" if item["caption"] else "")
+                    yield [Row([str(item["id"]), name, f"{item['media_type']}\n{human_size(item['size'])}",
+                                self._times(item), item["sha256"]], PLAIN),
+                           Row(["", "", "", "", f"{'Linked to: ' + links if links else 'Not linked'}\nFile: {where}"],
+                               DETAIL, joined=True)], 1
+
+            title = "Other evidence files" if shown else "Evidence files"
+            yield from self._chunked([*head, heading(st, title, 1)], ["#", "File", "Type and size", "Times (UTC)",
+                                                                      "SHA-256, links, attached as"],
+                                     cols, records(), empty="")
+            head = []
+        if head:
+            yield [*head, p(st, "No evidence in this archive.", st.small)]
+
+    def _times(self, item: dict[str, Any]) -> str:
+        parts = []
+        if item["captured_at"]:
+            parts.append(f"captured {when(item['captured_at'])}")
+        parts.append(f"added {when(item['added_at'])}")
+        return "\n".join(parts)
+
+    def _evidence_facts(self, item: dict[str, Any]) -> Table:
+        st, w = self.st, self.width
+        dims = f", {item['width']} × {item['height']} px" if item["width"] and item["height"] else ""
+        links = "; ".join(link["label"] for link in item["links"]) or "not linked to a record"
+        pairs: list[tuple[str, Any]] = [
+            ("File", item["original_name"]),
+            ("Type", f"{item['media_type']}{dims}, {human_size(item['size'])} ({item['size']:,} bytes)"),
+            ("Captured", when(item["captured_at"]) + " UTC" if item["captured_at"] else "unknown"),
+            ("Added", when(item["added_at"]) + f" UTC ({item['origin']})"),
+            ("SHA-256", Paragraph(item["sha256"], st.mono)),
+            ("Linked to", links),
+            ("Attached as", evidence_file_name(item) if item["embedded"] else "not attached"),
+        ]
+        return kv(st, pairs, w, key_width=2.6 * cm)
+
+    def _rendition(self, item: dict[str, Any]) -> Image | None:
+        """The image scaled for the page (a JPEG of at most 800 px), or None when it cannot be shown."""
+        if not item["media_type"].startswith("image/") or not item["previewable"]:
+            return None
+        from PIL import Image as PILImage
+        from PIL import ImageOps, UnidentifiedImageError
+
+        try:
+            with self.inp.open_image(item["id"]) as source, PILImage.open(source) as opened:
+                opened.draft("RGB", (IMAGE_MAX_PIXELS, IMAGE_MAX_PIXELS))  # JPEG: decode at reduced size
+                img: PILImage.Image = opened
+                img.load()
+                ImageOps.exif_transpose(img, in_place=True)
+                img.thumbnail((IMAGE_MAX_PIXELS, IMAGE_MAX_PIXELS), PILImage.Resampling.BILINEAR, reducing_gap=2.0)
+                if img.mode not in ("RGB", "L"):
+                    background = PILImage.new("RGB", img.size, "white")
+                    rgba = img.convert("RGBA")
+                    background.paste(rgba, mask=rgba.getchannel("A"))
+                    img = background
+                buf = io.BytesIO()
+                img.save(buf, "JPEG", quality=85, optimize=True)
+                px_w, px_h = img.size
+        except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError):
+            return None
+        buf.seek(0)
+        max_w, max_h = min(self.width, 16 * cm), 11 * cm
+        scale = min(max_w / px_w, max_h / px_h)
+        image = Image(buf, width=px_w * scale, height=px_h * scale)
+        image.hAlign = "LEFT"
+        return image
+
+    # sources and appendix ---------------------------------------------------------------------------------------
+    def sources(self) -> Iterator[list[Flowable]]:
+        st, w = self.st, self.width
+        items = list(self.coll.sources())
+        left_out = self.coll.left_out_sources()
+        if not items and not left_out:
+            return
+        out: list[Flowable] = [CondPageBreak(5 * cm), heading(st, "Imported source files", 0)]
+        if items:
+            out.append(p(st, "The files the records were imported from, attached byte for byte.", st.small))
+            widths = [2.6 * cm, 3.0 * cm, 0.0, 1.6 * cm]
+            widths[2] = w - sum(widths)
+            rows: list[list[Any]] = [["Imported (UTC)", "Kind", "File, attached as, SHA-256", "Rows"]]
+            for s in items:
+                rows.append([when(s["imported_at"]), self.cell(s["kind"], widths[1]),
+                             self.cell(f"{s['original_name']} ({human_size(s['size'])})\n{source_file_name(s)}\n"
+                                       f"{s['sha256']}", widths[2]), f"{s['rows_read']:,}"])
+            out.append(grid(rows, widths, right=[3]))
+        if left_out:
+            why = ("they hold other buyers' records" if self.coll.scope.case_id is not None else
+                   "they name buyers" if self.coll.scope.redact_buyers else "they hold no record in this range")
+            out.append(p(st, f"{left_out} imported file(s) are not attached to this archive: {why}.", st.small))
+        yield out
+
+    def appendix(self) -> Iterator[list[Flowable]]:
+        st, w, inp = self.st, self.width, self.inp
+        head: list[Flowable] = [
+            PageBreak(), heading(st, "Appendix: manifest and audit log", 0),
+            p(st, f"{MANIFEST_NAME} lists every attached file with its size and SHA-256; shopexit verify "
+                  "recomputes each one. The manifest itself is attached and covered by the signature, like every "
+                  "other byte of this file."),
+            kv(st, [
+                (MANIFEST_NAME, f"{human_size(inp.manifest_size)} ({inp.manifest_size:,} bytes)"),
+                ("its SHA-256", Paragraph(inp.manifest_sha256, st.mono)),
+                ("Audit log head", Paragraph(inp.audit_head, st.mono)),
+                ("Audit entries", f"{inp.audit_entries:,} (each entry's hash covers the one before it: this head "
+                                  "hash pins the vault's whole change history when the archive was made)"),
+            ], w, key_width=3.4 * cm),
+            heading(st, "Attached files", 1),
+        ]
+        cols = self._cols([0.0, 1.8 * cm, 9.4 * cm], right=[1])
+        records = (([Row([e.name, f"{e.size:,}", e.sha256], HASHES)], 0) for e in inp.entries)
+        yield from self._chunked(head, ["Name", "Size (bytes)", "SHA-256"], cols, records, empty="No files attached.")
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def render_pages(out: BinaryIO, inp: RenderInput, *, tick: Callable[[int], None],
+                 check: Callable[[], None]) -> int:
+    """Draw every page into `out`; returns the number of pages."""
+    pagesize = LETTER if inp.profile.region.upper() in ("US", "CA", "MX") else A4
+    doc = _ArchiveDoc(out, pagesize, inp, check, title=f"Shop records archive: {inp.profile.shop_name}",
+                      author=inp.profile.creator, subject=_scope_text(inp), creator=f"shopexit {inp.app_version}",
+                      producer=f"shopexit {inp.app_version} (reportlab)", lang="en")
+    r = Renderer(inp, doc.width, tick)
+
+    def story() -> Iterator[list[Flowable]]:
+        yield [NextPageTemplate("body"), *r.cover(), PageBreak()]
+        glance = r.glance()
+        if glance:
+            yield glance
+        chart_part = r.chart_section()
+        if chart_part:
+            yield [CondPageBreak(9 * cm), *chart_part]
+        yield from r.ledger()
+        yield from r.messages()
+        yield from r.cases()
+        yield from r.evidence()
+        yield from r.sources()
+        yield from r.appendix()
+
+    from reportlab import rl_config
+
+    saved_a85 = rl_config.useA85
+    rl_config.useA85 = 0  # images go in as binary: ASCII85 would make them 25% larger and slower to write
+    try:
+        doc.build([_Lazy(story())])
+    finally:
+        rl_config.useA85 = saved_a85
+    return int(doc.page)

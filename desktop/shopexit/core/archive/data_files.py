@@ -1,0 +1,238 @@
+"""The archive's records as data: one CSV and one JSON file per kind of record, for machines and spreadsheets.
+
+Money is a plain decimal string beside its currency ("1266.13", "USD"), never a float; times are the stored
+UTC ISO text beside the text the export carried. CSV files are UTF-8 with a byte-order mark, so spreadsheet
+programs read non-Latin names correctly.
+
+CSV cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+return) get a leading apostrophe, the usual defence against formula injection: a buyer's note reading
+`=HYPERLINK(...)` stays text. Plain numbers ("-3.30") are left alone: they cannot run, and a fee must stay a
+number. JSON needs no such care and carries the exact text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from shopexit.core.archive.collect import Collection
+from shopexit.core.money import exponent
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset("=+-@\t\r ")  # a cell starting with none of these needs no look
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?\Z")
+
+
+def neutralise(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet; see the module docstring."""
+    if not value:
+        return value
+    stripped = value.lstrip(" ")
+    if (value.startswith(_TRIGGERS) or stripped.startswith(_TRIGGERS)) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str
+    data: bytes
+    media_type: str
+    description: str
+
+
+class _Table:
+    """One kind of record written as CSV and JSON at once, row by row."""
+
+    def __init__(self, name: str, columns: list[str], description: str) -> None:
+        self.name = name
+        self.columns = columns
+        self.description = description
+        self._csv = io.StringIO()
+        self._writer = csv.writer(self._csv, lineterminator="\r\n")
+        self._writer.writerow(columns)
+        self._json = io.StringIO()
+        self._json.write("[")
+        self._first = True
+        self.rows = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        cells = [_cell(row.get(c)) for c in self.columns]
+        self._writer.writerow([neutralise(c) if c and c[0] in _FIRST else c for c in cells])
+        self._json.write("\n  " if self._first else ",\n  ")
+        self._json.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False))
+        self._first = False
+        self.rows += 1
+
+    def files(self) -> list[DataFile]:
+        self._json.write("\n]\n" if not self._first else "]\n")
+        return [
+            DataFile(f"data/{self.name}.csv", ("\ufeff" + self._csv.getvalue()).encode("utf-8"), "text/csv",
+                     f"{self.description} (CSV)"),
+            DataFile(f"data/{self.name}.json", self._json.getvalue().encode("utf-8"), "application/json",
+                     f"{self.description} (JSON)"),
+        ]
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def minor_text(minor: int, currency: str) -> str:
+    """`money.format_minor` with integer arithmetic: the same text ("-0.50"), without a Decimal per cell."""
+    exp = exponent(currency)
+    if exp == 0:
+        return str(minor)
+    whole, frac = divmod(abs(minor), 10 ** exp)
+    return f"{'-' if minor < 0 else ''}{whole}.{frac:0{exp}d}"
+
+
+def _money(row: dict[str, Any], *fields: str, currency_key: str = "currency") -> dict[str, Any]:
+    out = dict(row)
+    for f in fields:
+        out[f] = minor_text(int(row.get(f) or 0), row[currency_key])
+    return out
+
+
+ORDER_COLUMNS = [
+    "order_id", "status", "substatus", "created_at", "created_text", "paid_at", "shipped_at", "delivered_at",
+    "cancelled_at", "currency", "order_amount", "taxes", "shipping_fee", "refund_amount", "buyer_username",
+    "recipient", "phone", "address", "country", "tracking_id", "shipping_provider", "buyer_message",
+    "cancel_reason", "line_count",
+]
+LINE_COLUMNS = [
+    "order_id", "line_key", "sku_id", "seller_sku", "product_name", "variation", "quantity",
+    "returned_quantity", "currency", "unit_price", "subtotal",
+]
+SETTLEMENT_COLUMNS = [
+    "reference_id", "order_id", "type", "currency", "settlement_amount", "revenue", "fees",
+    "affiliate_commission", "settled_at", "settled_text", "order_created_at",
+]
+ON_HOLD_COLUMNS = ["order_id", "currency", "amount", "status", "expected_at", "expected_text"]
+WITHDRAWAL_COLUMNS = [
+    "withdrawal_id", "type", "status", "currency", "amount", "created_at", "created_text", "entered_by_hand",
+    "note",
+]
+COMMISSION_COLUMNS = [
+    "layout", "order_id", "sku_id", "product_name", "counterpart", "currency", "settlement_status",
+    "estimated", "earned", "order_at", "order_text", "settled_at", "settled_text",
+]
+MESSAGE_COLUMNS = [
+    "thread_id", "thread_key", "channel", "counterpart", "subject", "message_id", "direction", "sender",
+    "sent_at", "sent_text", "body", "entered_by_hand",
+]
+CASE_COLUMNS = ["case_id", "kind", "title", "status", "opened_at", "deadline", "closed_at", "description",
+                "links", "checklist", "events", "notes"]
+STEP_COLUMNS = ["number", "title", "status", "started_at", "done_at", "notes"]
+EVIDENCE_COLUMNS = ["evidence_id", "sha256", "size", "media_type", "original_name", "captured_at",
+                    "captured_text", "added_at", "caption", "origin", "width", "height", "links", "embedded_as"]
+
+
+def _ascii_name(original: str) -> str:
+    """A plain-ASCII file name for the PDF's attachment list (viewers and tools differ on anything else);
+    the original name stays in the manifest, on the pages and as the attachment's Unicode name."""
+
+    def clean(text: str) -> str:
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"[^A-Za-z0-9._()+,-]+", "_", folded).strip("._")
+
+    stem, dot, ext = original.rpartition(".")
+    if not dot or not stem or not re.fullmatch(r"[A-Za-z0-9]{1,12}", ext):
+        stem, ext = original, ""
+    stem, ext = clean(stem)[:80], clean(ext)[:12]
+    if not stem.strip("_"):
+        stem = "item"
+    return stem + ("." + ext if ext else "")
+
+
+def evidence_file_name(item: dict[str, Any]) -> str:
+    """The embedded name of an evidence item: its id keeps names unique, the original name keeps it readable."""
+    return f"evidence/{int(item['id']):05d}-{_ascii_name(str(item['original_name']))}"
+
+
+def source_file_name(item: dict[str, Any]) -> str:
+    return f"sources/{int(item['id']):05d}-{_ascii_name(str(item['original_name']))}"
+
+
+def build_data_files(
+    coll: Collection,
+    tick: Callable[[int], None] = lambda n: None,
+) -> list[DataFile]:
+    """Every data file for the collection's scope. `tick(n)` reports n more records done (for progress)."""
+    orders = _Table("orders", ORDER_COLUMNS, "Orders")
+    lines = _Table("order_lines", LINE_COLUMNS, "Order lines (one per SKU)")
+    for order in coll.orders():
+        currency = order["currency"]
+        row = _money(order, "order_amount", "taxes", "shipping_fee", "refund_amount")
+        row["line_count"] = len(order["lines"])
+        orders.add(row)
+        for line in order["lines"]:
+            lines.add(_money({**line, "order_id": order["order_id"], "currency": currency},
+                             "unit_price", "subtotal"))
+        tick(1 + len(order["lines"]))
+    tables = [orders, lines]
+
+    def simple(name: str, columns: list[str], description: str, rows: Iterable[dict[str, Any]],
+               money: tuple[str, ...]) -> None:
+        table = _Table(name, columns, description)
+        for r in rows:
+            table.add(_money(r, *money))
+            tick(1)
+        tables.append(table)
+
+    simple("settlements", SETTLEMENT_COLUMNS, "Settlements (Finance > Income)", coll.settlements(),
+           ("settlement_amount", "revenue", "fees", "affiliate_commission"))
+    simple("on_hold", ON_HOLD_COLUMNS, "Money on hold (not yet settled)", coll.on_hold(), ("amount",))
+    simple("withdrawals", WITHDRAWAL_COLUMNS, "Withdrawals", coll.withdrawals(), ("amount",))
+    simple("commissions", COMMISSION_COLUMNS, "Affiliate commissions", coll.commissions(),
+           ("estimated", "earned"))
+
+    messages = _Table("messages", MESSAGE_COLUMNS, "Messages, by thread")
+    for thread in coll.threads():
+        for msg in thread["messages"]:
+            messages.add({
+                "thread_id": thread["id"], "thread_key": thread["thread_key"], "channel": thread["channel"],
+                "counterpart": thread["counterpart"], "subject": thread["subject"], "message_id": msg["id"],
+                "direction": msg["direction"], "sender": msg["sender"], "sent_at": msg["sent_at"],
+                "sent_text": msg["sent_text"], "body": msg["body"], "entered_by_hand": bool(msg["entered_by_hand"]),
+            })
+        tick(1 + len(thread["messages"]))
+    tables.append(messages)
+
+    cases = _Table("cases", CASE_COLUMNS, "Cases with their links, checklist, timeline and notes")
+    for case in coll.cases():
+        cases.add({**case, "case_id": case["id"]})
+        tick(1)
+    tables.append(cases)
+
+    if coll.include_exit_status:
+        steps = _Table("steps", STEP_COLUMNS, "The ten exit steps")
+        for step in coll.steps():
+            steps.add(step)
+        tables.append(steps)
+
+    evidence = _Table("evidence", EVIDENCE_COLUMNS, "Evidence items (metadata; originals under evidence/)")
+    for item in coll.evidence():
+        evidence.add({**item, "evidence_id": item["id"],
+                      "links": [link["label"] for link in item["links"]],
+                      "embedded_as": evidence_file_name(item) if item["embedded"] else ""})
+    tables.append(evidence)
+
+    out: list[DataFile] = []
+    for table in tables:
+        out.extend(table.files())
+    return out

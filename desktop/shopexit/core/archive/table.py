@@ -1,0 +1,369 @@
+"""A plain, fast table for the archive's long listings (orders and lines, money, messages, the manifest).
+
+Why not reportlab's `Table`: for a ledger of 100,000 order lines it costs a Paragraph per wrapping cell and a
+style lookup per cell, and splitting a long table across pages copies the rest of the table at every page.
+Measured here, that made a 10,000-line archive take over a minute. This flowable wraps text with plain width
+arithmetic (font runs included, so any script renders), draws every row of a page in one text object, and
+splits at an index into a shared row list, so a page costs the same whatever the length of the listing.
+
+What it keeps of a table: column titles on every page (a continuation starting mid-page does not repeat them),
+rows of a block (an order and its lines) kept together when the block is small, rows taller than a page split
+line by line, right-aligned numbers, row backgrounds and hairlines.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.platypus import Flowable
+
+from shopexit.core.archive import fonts
+
+INK = colors.HexColor("#1f2933")
+RULE = colors.HexColor("#cbd2d9")
+PAD_X = 3.0
+PAD_Y = 2.2
+_ATOM = re.compile(r"\S+\s*|\s+")
+
+Line = tuple[float, list[tuple[str, str]]]  # (width, runs of (font, text))
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one kind of row looks."""
+
+    font: str = fonts.REGULAR
+    bold: bool = False
+    size: float = 7.5
+    leading: float = 9.4
+    color: colors.Color = INK
+    background: colors.Color | None = None
+    first_bold: bool = False  # the first column in bold (an order's id)
+    indent: float = 0.0  # extra left indent of the text columns after the first
+    rule: colors.Color | None = RULE
+    rule_width: float = 0.25
+
+
+@dataclass(frozen=True)
+class Col:
+    width: float
+    right: bool = False
+
+
+_WIDTHS: dict[tuple[str, str, float], float] = {}
+_WIDTHS_MAX = 300_000
+
+
+def _sw(text: str, font: str, size: float) -> float:
+    """stringWidth, remembered: a ledger repeats its statuses, dates, products and words endlessly."""
+    key = (text, font, size)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _WIDTHS_MAX:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = stringWidth(text, font, size)
+    return width
+
+
+def _width(runs: list[tuple[str, str]], size: float) -> float:
+    return sum(_sw(chunk, font, size) for font, chunk in runs)
+
+
+_WRAPPED: dict[tuple[str, bool, float, float], list[Line]] = {}
+
+
+def wrap_text(text: str, bold: bool, size: float, max_width: float) -> list[Line]:
+    """Break text into lines no wider than `max_width`, each as font runs. Long words and CJK break anywhere.
+
+    Short texts (statuses, dates, products, SKUs: a ledger repeats them endlessly) are wrapped once."""
+    if len(text) > 48:
+        return _wrap_text(text, bold, size, max_width)
+    key = (text, bold, size, max_width)
+    lines = _WRAPPED.get(key)
+    if lines is None:
+        if len(_WRAPPED) >= _WIDTHS_MAX:
+            _WRAPPED.clear()
+        lines = _WRAPPED[key] = _wrap_text(text, bold, size, max_width)
+    return lines
+
+
+def _wrap_text(text: str, bold: bool, size: float, max_width: float) -> list[Line]:
+    fonts.register_fonts()
+    out: list[Line] = []
+    primary = fonts.BOLD if bold else fonts.REGULAR
+    simple = fonts.primary_covers(text)
+    for para in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if simple:
+            width = _sw(para, primary, size)
+            if width <= max_width:
+                out.append((width, [(primary, para)]))
+                continue
+            atoms = _ATOM.findall(para)
+
+            def measure(atom: str) -> float:
+                return _sw(atom, primary, size)
+        else:
+            atoms = []
+            for atom in _ATOM.findall(para):
+                if fonts.needs_wrap_anywhere(atom):
+                    atoms.extend(atom)  # scripts without spaces may break between any two characters
+                else:
+                    atoms.append(atom)
+
+            def measure(atom: str) -> float:
+                return _width(fonts.runs(atom, bold), size)
+        line = ""
+        line_width = 0.0
+        for atom in atoms:
+            w = measure(atom)
+            if line_width + w <= max_width:
+                line += atom
+                line_width += w
+                continue
+            if line.strip():
+                out.append(_finish(line, bold, size, simple, primary))
+                atom = atom.lstrip()
+                line, line_width = "", 0.0
+                w = measure(atom)
+                if w <= max_width:
+                    line, line_width = atom, w
+                    continue
+            for ch in atom:  # a word wider than the column: cut it where it must be cut
+                cw = measure(ch)
+                if line.strip() and line_width + cw > max_width:
+                    out.append(_finish(line, bold, size, simple, primary))
+                    line, line_width = "", 0.0
+                line += ch
+                line_width += cw
+        out.append(_finish(line, bold, size, simple, primary))
+    return out
+
+
+def _finish(line: str, bold: bool, size: float, simple: bool, primary: str) -> Line:
+    line = line.rstrip()
+    if simple:
+        return _sw(line, primary, size), [(primary, line)]
+    runs = fonts.runs(line, bold)
+    return _width(runs, size), runs
+
+
+class Row:
+    """One row: its cells' text, its look, and whether it belongs to the block of the row before it."""
+
+    __slots__ = ("_height", "_lines", "cells", "joined", "look", "span_from")
+
+    def __init__(self, cells: Sequence[str], look: Look, *, joined: bool = False,
+                 span_from: int | None = None) -> None:
+        self.cells = cells
+        self.look = look
+        self.joined = joined
+        self.span_from = span_from  # this cell runs to the last column
+        self._lines: list[list[Line]] | None = None
+        self._height = 0.0
+
+    def layout(self, cols: Sequence[Col]) -> float:
+        if self._lines is None:
+            look = self.look
+            lines: list[list[Line]] = []
+            last = len(cols) if self.span_from is None else self.span_from + 1
+            for i in range(last):
+                text = self.cells[i] if i < len(self.cells) else ""
+                width = cols[i].width if i != self.span_from else sum(c.width for c in cols[i:])
+                indent = look.indent if i > 0 else 0.0
+                bold = look.bold or (look.first_bold and i == 0)
+                lines.append(wrap_text(str(text), bold, look.size, width - 2 * PAD_X - indent) if text else [])
+            self._lines = lines
+            self._height = max((len(cell) for cell in lines), default=1) * look.leading + 2 * PAD_Y
+            self._height = max(self._height, look.leading + 2 * PAD_Y)
+        return self._height
+
+    def split_lines(self, cols: Sequence[Col], avail: float) -> tuple[Row, Row]:
+        """Cut a row taller than a page after the lines that fit."""
+        self.layout(cols)
+        assert self._lines is not None
+        keep = max(1, int((avail - 2 * PAD_Y) // self.look.leading))
+        head = Row(self.cells, self.look, joined=self.joined, span_from=self.span_from)
+        tail = Row(self.cells, self.look, joined=True, span_from=self.span_from)
+        head._lines = [cell[:keep] for cell in self._lines]
+        tail._lines = [cell[keep:] for cell in self._lines]
+        for part in (head, tail):
+            assert part._lines is not None
+            part._height = max(max((len(c) for c in part._lines), default=1), 1) * self.look.leading + 2 * PAD_Y
+        return head, tail
+
+
+class RowTable(Flowable):
+    """Rows `start:end` of a shared list, with column titles; see the module docstring."""
+
+    def __init__(self, cols: Sequence[Col], header: Row | None, rows: list[Row], start: int = 0,
+                 end: int | None = None, *, first: bool = True, heights: list[float] | None = None) -> None:
+        super().__init__()
+        self.cols = list(cols)
+        self.header = header
+        self.rows = rows
+        self.start = start
+        self.end = len(rows) if end is None else end
+        self._heights = heights  # every row's height, computed once and shared with the parts of a split
+        self.first = first  # opens its listing: titled wherever it lands
+        self._with_header = first
+        self.width = sum(c.width for c in self.cols)
+
+    def _decide_header(self) -> None:
+        frame = getattr(self, "_frame", None)
+        self._with_header = self.header is not None and (self.first or bool(frame is not None and frame._atTop))
+
+    def _header_height(self) -> float:
+        return self.header.layout(self.cols) if self._with_header and self.header is not None else 0.0
+
+    def _row_heights(self) -> list[float]:
+        if self._heights is None:
+            self._heights = [row.layout(self.cols) for row in self.rows]
+        return self._heights
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._decide_header()
+        self.height = self._header_height() + sum(self._row_heights()[self.start:self.end])
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self._decide_header()
+        frame = getattr(self, "_frame", None)
+        at_top = bool(frame is not None and frame._atTop)
+        page = float(frame._aH) if frame is not None else ah
+        avail = ah - self._header_height()
+        rows, cols = self.rows, self.cols
+        heights = self._row_heights()
+        used = 0.0
+        i = self.start
+        boundary = self.start  # the last place a block ends within what fits
+        while i < self.end:
+            h = heights[i]
+            if used + h > avail:
+                break
+            used += h
+            i += 1
+            if i == self.end or not rows[i].joined:
+                boundary = i
+        if i >= self.end:
+            return [self]
+        cut = boundary
+        if i > boundary:
+            # the row that does not fit is inside a block: keep the block whole when it is small
+            block_start = boundary
+            block_end = i
+            while block_end < self.end and rows[block_end].joined:
+                block_end += 1
+            block_height = sum(heights[block_start:block_end])
+            if block_height > 0.3 * page:
+                cut = i
+        if cut == self.start:
+            if not at_top:
+                return []  # start afresh on the next page
+            if i > self.start:
+                cut = i  # a block taller than a page: split between its rows
+            else:
+                head, tail = rows[self.start].split_lines(cols, avail)
+                rest = [tail, *rows[self.start + 1: self.end]]  # rare: one row taller than a page
+                return [RowTable(cols, self.header, [head], first=self._with_header),
+                        RowTable(cols, self.header, rest, first=True)]
+        return [RowTable(cols, self.header, rows, self.start, cut, first=self._with_header, heights=heights),
+                RowTable(cols, self.header, rows, cut, self.end, first=True, heights=heights)]
+
+    def draw(self) -> None:
+        canv = self.canv
+        cols = self.cols
+        xs = [0.0]
+        for c in cols:
+            xs.append(xs[-1] + c.width)
+        items: list[Row] = ([self.header] if self._with_header and self.header is not None else [])
+        items += self.rows[self.start:self.end]
+        y = self.height
+        # backgrounds first, then hairlines, then all the text in one text object
+        tops = []
+        for row in items:
+            h = row.layout(cols)
+            tops.append((row, y, h))
+            if row.look.background is not None:
+                canv.setFillColor(row.look.background)
+                canv.rect(0, y - h, self.width, h, stroke=0, fill=1)
+            y -= h
+        by_rule: dict[tuple[Any, float], list[float]] = {}
+        for row, top, h in tops:
+            if row.look.rule is not None:
+                by_rule.setdefault((row.look.rule, row.look.rule_width), []).append(top - h)
+        for (colour, width), ys in by_rule.items():
+            canv.setStrokeColor(colour)
+            canv.setLineWidth(width)
+            path = canv.beginPath()
+            for line_y in ys:
+                path.moveTo(0, line_y)
+                path.lineTo(self.width, line_y)
+            canv.drawPath(path, stroke=1, fill=0)
+        canv.addLiteral(self._text_code(tops, xs))
+
+    def _text_code(self, tops: list[tuple[Row, float, float]], xs: list[float]) -> str:
+        """All the text of the rows as PDF operators, in one BT…ET inside q…Q.
+
+        Written directly (the way reportlab's ttfonts module documents for its subset fonts) rather than through
+        a text object: the text object re-measures every string and re-encodes every repeated one, which was
+        half of the time of a long ledger."""
+        canv = self.canv
+        doc = canv._doc
+        splits = _splits_for(doc)
+        cols = self.cols
+        code = ["q BT"]
+        current: tuple[str, int, float] | None = None
+        current_colour: Any = None
+        for row, top, _ in tops:
+            look = row.look
+            assert row._lines is not None
+            if look.color != current_colour:
+                r, g, b = look.color.rgb()
+                code.append(f"{fp_str(r, g, b)} rg")
+                current_colour = look.color
+            size = look.size
+            for i, cell in enumerate(row._lines):
+                if not cell:
+                    continue
+                right = cols[i].right and i != row.span_from
+                left = xs[i] + PAD_X + (look.indent if i > 0 else 0.0)
+                cell_right = (xs[-1] if i == row.span_from else xs[i + 1]) - PAD_X
+                baseline = top - PAD_Y - size * 0.95
+                for width, runs in cell:
+                    x = cell_right - width if right else left
+                    code.append(f"1 0 0 1 {fp_str(x, baseline)} Tm")
+                    for font_name, chunk in runs:
+                        key = (font_name, chunk)
+                        parts = splits.get(key)
+                        if parts is None:
+                            font = getFont(font_name)
+                            parts = [(font.getSubsetInternalName(subset, doc), subset, escapePDF(t))
+                                     for subset, t in font.splitString(chunk, doc)]
+                            splits[key] = parts
+                        for internal, subset, escaped in parts:
+                            if current != (font_name, subset, size):
+                                code.append(f"{internal} {fp_str(size)} Tf")
+                                current = (font_name, subset, size)
+                            code.append(f"({escaped}) Tj")
+                    baseline -= look.leading
+        code.append("ET Q")
+        return "\n".join(code)
+
+
+_SPLITS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[tuple[str, int, str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _splits_for(doc: Any) -> dict[tuple[str, str], list[tuple[str, int, str]]]:
+    """Encoded text per document: a string's subset codes are fixed once assigned, so each is encoded once."""
+    cache = _SPLITS.get(doc)
+    if cache is None:
+        cache = _SPLITS[doc] = {}
+    return cache

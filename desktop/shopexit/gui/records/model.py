@@ -1,0 +1,237 @@
+"""A table model that pages its rows in from the vault thread as the view scrolls.
+
+`canFetchMore`/`fetchMore` is Qt's own lazy-loading protocol: the view asks for more only when the user nears
+the end of what is loaded. Each page is one `browse.fetch_page` job on the vault thread; results come back by
+signal, so the GUI never waits on SQLite. Sorting and filtering restart the paging with a new SQL query (never
+by loading every row). A generation counter drops pages that arrive for a query the user has already left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from shopexit.core.money import format_display
+from shopexit.core.records import browse
+from shopexit.core.vault import Vault
+from shopexit.gui.context import GuiContext
+from shopexit.gui.worker import Progress
+
+PAGE_SIZE = 200
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+RAW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+Formatter = Callable[[Any, browse.Row], str]
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(text: str | None, with_time: bool = True) -> str:
+    """UTC ISO text shown in the computer's local time, the way the user lived it."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def format_cell(column: browse.Column, value: Any, currency: str | None) -> str:
+    if value is None:
+        return ""
+    if column.type == browse.MONEY:
+        return format_display(int(value), currency or "") if currency else str(value)
+    if column.type == browse.DATETIME:
+        return local_time(str(value))
+    if column.type == browse.DATE:
+        return local_time(str(value), with_time=False)
+    if column.type == browse.FLAG:
+        return "yes" if value else ""
+    if column.type == browse.BYTES:
+        return browse.human_size(int(value))
+    if column.type == browse.INT:
+        return f"{int(value):,}"
+    return " ".join(str(value).split())
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Rows of one `browse.View`, loaded a page at a time on the vault thread."""
+
+    page_loaded = Signal(int)
+    """Rows now loaded (emitted after each page arrives)."""
+    counted = Signal(int)
+    """How many rows the current query matches in all."""
+    failed = Signal(str)
+
+    def __init__(self, ctx: GuiContext, view: browse.View, parent: QObject | None = None,
+                 page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view = view
+        self.page_size = page_size
+        self.query = browse.default_query(view)
+        self.formatters: dict[str, Formatter] = {}
+        self._rows: list[browse.Row] = []
+        self._generation = 0
+        self._loading = False
+        self._exhausted = True
+        self._active = False
+        self.total: int | None = None
+
+    # -- life cycle ------------------------------------------------------------------------------------------
+    def set_query(self, query: browse.Query) -> None:
+        self.query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget the rows and page in from the top (after a change, a new sort or filter)."""
+        self.beginResetModel()
+        self._generation += 1
+        self._rows = []
+        self._loading = False
+        self._exhausted = False
+        self._active = True
+        self.total = None
+        self.endResetModel()
+        self._fetch(0)
+        generation, view, query = self._generation, self.view, self.query
+        self.ctx.vaults.submit(lambda vault, _p: browse.count(vault.conn, view, query),
+                               on_done=lambda n: self._on_count(generation, n), on_error=self._on_error)
+
+    def clear(self) -> None:
+        """Drop every decrypted row (locking): the model is empty until `reload()`."""
+        self.beginResetModel()
+        self._generation += 1
+        self._rows = []
+        self._loading = False
+        self._exhausted = True
+        self._active = False
+        self.total = None
+        self.endResetModel()
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    # -- lazy loading ------------------------------------------------------------------------------------------
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._active and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetch(len(self._rows))
+
+    def _fetch(self, offset: int) -> None:
+        self._loading = True
+        generation, view, query, limit = self._generation, self.view, self.query, self.page_size
+
+        def job(vault: Vault, _progress: Progress) -> list[browse.Row]:
+            return browse.fetch_page(vault.conn, view, query, offset, limit)
+
+        self.ctx.vaults.submit(job, on_done=lambda rows: self._on_page(generation, offset, rows),
+                               on_error=lambda msg: self._on_page_error(generation, msg))
+
+    def _on_page(self, generation: int, offset: int, rows: list[browse.Row]) -> None:
+        if generation != self._generation or offset != len(self._rows):
+            return
+        self._loading = False
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.page_loaded.emit(len(self._rows))
+
+    def _on_page_error(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._exhausted = True
+        self.failed.emit(message)
+
+    def _on_count(self, generation: int, n: int) -> None:
+        if generation == self._generation:
+            self.total = n
+            self.counted.emit(n)
+
+    def _on_error(self, message: str) -> None:
+        self.failed.emit(message)
+
+    # -- the table ---------------------------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.view.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.view.columns):
+            return None
+        column = self.view.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self._alignment(column))
+        return None
+
+    @staticmethod
+    def _alignment(column: browse.Column) -> Qt.AlignmentFlag:
+        if column.type in (browse.MONEY, browse.INT, browse.BYTES):
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.view.columns[index.column()]
+        value = row.values[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            formatter = self.formatters.get(column.key)
+            text = formatter(value, row) if formatter else format_cell(column, value, row.currencies[index.column()])
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return text if len(text) > 24 else None
+            return text
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self._alignment(column))
+        if role == ID_ROLE:
+            return row.id
+        if role == RAW_ROLE:
+            return value
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.view.columns) or not self.view.columns[column].sortable:
+            return
+        key = self.view.columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self.query.sort and descending == self.query.descending and self._rows:
+            return
+        self.query = browse.with_sort(self.query, key, descending)
+        if self._active:
+            self.reload()
+
+    def sort_section(self) -> tuple[int, Qt.SortOrder]:
+        keys = [c.key for c in self.view.columns]
+        section = keys.index(self.query.sort) if self.query.sort in keys else -1
+        return section, Qt.SortOrder.DescendingOrder if self.query.descending else Qt.SortOrder.AscendingOrder
+
+    # -- rows by id ----------------------------------------------------------------------------------------------
+    def record_id(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def row_of(self, record_id: int) -> int | None:
+        for n, row in enumerate(self._rows):
+            if row.id == record_id:
+                return n
+        return None
+
+    def row_data(self, row: int) -> browse.Row | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -1,0 +1,343 @@
+"""The shape every record view shares: filter bar and lazily paged table on the left, the chosen record's detail
+pane on the right. Subclasses say what a detail is (`detail_job`) and how to show it (`show_detail`).
+
+Pages look after themselves across locking: on `locked` every decrypted row and detail is dropped; when shown
+again after a change anywhere in the vault (the audit log grew), they reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shopexit.core.records import browse
+from shopexit.core.vault import Vault
+from shopexit.gui.context import GuiContext
+from shopexit.gui.records.model import PagedTableModel
+from shopexit.gui.records.widgets import STYLE, FilterBar
+from shopexit.gui.worker import Progress
+
+DetailJob = Callable[[Vault, Progress], Any]
+
+
+class RecordTable(QTableView):
+    """A compact, sortable table for a paged model."""
+
+    def __init__(self, model: PagedTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionsMovable(True)
+        char = self.fontMetrics().horizontalAdvance("0")  # ids and dates are digits: size columns by a digit
+        for n, column in enumerate(model.view.columns):
+            if column.width:
+                title = self.fontMetrics().horizontalAdvance(column.title) + 26  # room for the sort arrow
+                self.setColumnWidth(n, max(column.width * char + 16, title))
+        header.setStretchLastSection(True)
+        section, order = model.sort_section()
+        header.setSortIndicator(section, order)  # before enabling sorting, which sorts by the indicator at once
+        self.setSortingEnabled(True)
+        self.setAccessibleName(model.view.noun.capitalize())
+
+
+class RecordPage(QWidget):
+    """A paged, filterable list of one kind of record beside the detail of the chosen one."""
+
+    open_record = Signal(str, int)
+    """The user followed a link to another record (an order from a case, a case from an order…)."""
+
+    kinds: frozenset[str] = frozenset()
+    title = ""
+
+    def __init__(self, ctx: GuiContext, view: browse.View, *, empty_text: str, parent: QWidget | None = None,
+                 detail_width: int = 420) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view = view
+        self.empty_text = empty_text
+        self.setStyleSheet(STYLE)
+        self.model = PagedTableModel(ctx, view, self)
+        self.filters = FilterBar(view)
+        self.table = RecordTable(self.model)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("countLabel")
+        self.empty = QWidget()
+        self.empty_label = QLabel(empty_text)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear_filter_button = QPushButton("Clear the filter")
+        self.clear_filter_button.clicked.connect(self.clear_filter)
+        empty_layout = QVBoxLayout(self.empty)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(self.clear_filter_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty)
+
+        self.list_side = QWidget()
+        left = self.list_layout = QVBoxLayout(self.list_side)
+        left.setContentsMargins(0, 0, 4, 0)
+        self.list_tools = QHBoxLayout()
+        self.list_tools.addWidget(self.filters, 1)
+        left.addLayout(self.list_tools)
+        left.addWidget(self.list_stack, 1)
+        left.addWidget(self.count_label)
+
+        self.detail = QFrame()
+        self.detail.setObjectName("detailPane")
+        self.detail_layout = QVBoxLayout(self.detail)
+        self.detail_layout.setContentsMargins(14, 10, 14, 10)
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setWidget(self.detail)
+        self._placeholder = f"Choose one of the {view.noun} to see everything about it here."
+        self.detail_placeholder = QLabel(self._placeholder)
+        self.detail_placeholder.setObjectName("emptyHint")
+        self.detail_placeholder.setWordWrap(True)
+        self.detail_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.addWidget(self.detail_placeholder)
+        self.detail_stack.addWidget(self.detail_scroll)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.list_side)
+        self.splitter.addWidget(self.detail_stack)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([1000 - detail_width, detail_width])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.page_layout = layout
+        layout.addWidget(self.splitter, 1)
+
+        self.current_id: int | None = None
+        self._pending: int | None = None
+        self._detail_generation = 0
+        self._loaded_mark: int | None = None
+        self._select_timer = QTimer(self)
+        self._select_timer.setSingleShot(True)
+        self._select_timer.setInterval(60)
+        self._select_timer.timeout.connect(self._load_selected)
+
+        self.filters.changed.connect(self._filter_changed)
+        self.model.counted.connect(self._counted)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.failed.connect(lambda msg: self.count_label.setText(msg))
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.vaults.locked.connect(self.clear)
+        ctx.vaults.unlocked.connect(self._unlocked)  # a bound slot: disconnected when the page is destroyed
+
+    # -- loading -------------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the list (keeping the filter and sort) and the shown record, and the drop-downs' values.
+        A hidden page only notes that it must reload when it is next shown."""
+        if not self.isVisible():
+            self.mark_stale()
+            return
+        self._pending = self.current_id  # select the shown record again once its row is back
+        self.model.set_query(self.filters.apply(self.model.query))
+        self._load_choices()
+        if self.current_id is not None:
+            self.load_detail(self.current_id)
+        self.ctx.vaults.submit(lambda vault, _p: browse.change_mark(vault.conn),
+                               on_done=lambda mark: setattr(self, "_loaded_mark", mark))
+
+    def _load_choices(self) -> None:
+        for choice in self.view.choices:
+            self._load_choice(choice.key)
+
+    def _load_choice(self, key: str) -> None:
+        view = self.view
+
+        def job(vault: Vault, _p: Progress) -> list[str]:
+            return browse.choice_values(vault.conn, view, key)
+
+        self.ctx.vaults.submit(job, on_done=lambda values: self.filters.set_choices(key, values,
+                                                                                    self.choice_label(key)))
+
+    def choice_label(self, key: str) -> Callable[[str], str]:
+        """How a drop-down shows a stored value (subclasses translate codes into words)."""
+        return str
+
+    def clear(self) -> None:
+        """Lock: drop every row and the shown detail."""
+        self.model.clear()
+        self._select_timer.stop()
+        self._detail_generation += 1
+        self.current_id = None
+        self._pending = None
+        self._loaded_mark = None
+        self.count_label.clear()
+        self.clear_detail()
+        self.detail_stack.setCurrentWidget(self.detail_placeholder)
+
+    def reload_rows(self) -> None:
+        """Reload the list after a change to the shown record (its counts), keeping it selected."""
+        self._pending = self.current_id
+        self.model.reload()
+
+    def mark_stale(self) -> None:
+        """Reload the next time the page is shown (something changed while it was hidden)."""
+        self._loaded_mark = -1
+
+    def _unlocked(self, _path: str = "") -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.ctx.vaults.is_unlocked:
+            return
+        if self._loaded_mark is None and not self.model.loading and not self.model.rowCount():
+            self.refresh()
+            return
+        loaded = self._loaded_mark
+        self.ctx.vaults.submit(lambda vault, _p: browse.change_mark(vault.conn),
+                               on_done=lambda mark: self.refresh() if mark != loaded else None)
+
+    def _filter_changed(self) -> None:
+        self.model.set_query(self.filters.apply(self.model.query))
+
+    def clear_filter(self) -> None:
+        self.filters.reset()
+        self._filter_changed()
+
+    def _counted(self, n: int) -> None:
+        filtered = self.model.query.filtered
+        self.count_label.setText(f"{n:,} {self.view.noun}" + (" match the filter" if filtered else "")
+                                 if n or filtered else "")
+        self.detail_placeholder.setText(self._placeholder if n else "")
+        if n == 0:
+            if filtered:
+                self.empty_label.setText(f"No {self.view.noun} match this filter.")
+                self.clear_filter_button.show()
+            else:
+                self.empty_label.setText(self.empty_text)
+                self.clear_filter_button.hide()
+            self.list_stack.setCurrentWidget(self.empty)
+        else:
+            self.list_stack.setCurrentWidget(self.table)
+
+    def _page_loaded(self, _rows: int) -> None:
+        if self._pending is not None:
+            row = self.model.row_of(self._pending)
+            if row is not None:
+                self._select_row(row)
+                self._pending = None
+        elif self.current_id is None and self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self._select_row(0)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().select(
+            index, self.table.selectionModel().SelectionFlag.ClearAndSelect
+            | self.table.selectionModel().SelectionFlag.Rows)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._select_timer.start()
+
+    def _load_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        record_id = self.model.record_id(rows[0].row())
+        if record_id is not None and record_id != self.current_id:
+            self.load_detail(record_id)
+
+    def selected_id_at(self, pos: QPoint) -> int | None:
+        """The record under a point of the table's viewport (drops land on rows)."""
+        index: QModelIndex = self.table.indexAt(pos)
+        return self.model.record_id(index.row()) if index.isValid() else None
+
+    # -- the detail pane ------------------------------------------------------------------------------------------
+    def load_detail(self, record_id: int) -> None:
+        self.current_id = record_id
+        self._detail_generation += 1
+        generation = self._detail_generation
+        self.ctx.vaults.submit(self.detail_job(record_id),
+                               on_done=lambda detail: self._detail_loaded(generation, detail),
+                               on_error=lambda msg: self._detail_failed(generation, msg))
+
+    def _detail_loaded(self, generation: int, detail: Any) -> None:
+        if generation != self._detail_generation:
+            return
+        self.show_detail(detail)
+        self.detail_stack.setCurrentWidget(self.detail_scroll)
+
+    def _detail_failed(self, generation: int, message: str) -> None:
+        if generation != self._detail_generation:
+            return
+        self.current_id = None
+        self.clear_detail()
+        self.detail_placeholder.setText(message)
+        self.detail_stack.setCurrentWidget(self.detail_placeholder)
+
+    def detail_job(self, record_id: int) -> DetailJob:
+        raise NotImplementedError
+
+    def show_detail(self, detail: Any) -> None:
+        raise NotImplementedError
+
+    def clear_detail(self) -> None:
+        """Drop what the detail pane shows (subclasses clear their widgets)."""
+
+    # -- opening a record from elsewhere ---------------------------------------------------------------------------
+    def show_record(self, kind: str, record_id: int) -> bool:
+        """Show one record: its detail at once, and its row selected when it is among the rows loaded.
+        False (and nothing done) when this page does not show that kind of record."""
+        if kind not in self.kinds:
+            return False
+        row = self.model.row_of(record_id)
+        if row is not None:
+            self._select_row(row)
+        else:
+            self._pending = record_id
+            self.table.clearSelection()
+        self.load_detail(record_id)
+        return True
+
+    def follow_link(self, href: str) -> None:
+        from shopexit.gui.records.widgets import parse_link
+
+        target = parse_link(href)
+        if target is not None:
+            kind, record_id = target
+            if kind in self.kinds:
+                self.show_record(kind, record_id)
+            else:
+                self.open_record.emit(kind, record_id)
