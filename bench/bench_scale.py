@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import resource
@@ -69,6 +70,21 @@ def child(name: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"child {name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def gui_cache_kib() -> int:
+    """The page cache the app gives its connection right after unlocking (`gui.main_window.PAGE_CACHE_KIB`):
+    the search dialog, the step pages and the record views all read through that connection, so their figures
+    are measured with the same cache."""
+    try:
+        from shopexit.gui.main_window import PAGE_CACHE_KIB
+    except ImportError:  # pragma: no cover - the constant moved: measure with SQLite's default
+        return 2000
+    return int(PAGE_CACHE_KIB)
+
+
+def _as_in_the_app(conn: Any) -> None:
+    conn.execute(f"PRAGMA cache_size = -{gui_cache_kib()}")
 
 
 def _peak_mb() -> float:
@@ -156,40 +172,26 @@ def measure_cold_start(runs: int = 5, warmup: bool = True) -> dict[str, list[flo
     return {"wall": walls, "cpu": cpus, "first": [first]}
 
 
-# -- import -------------------------------------------------------------------------------------------------------
-def sqlite_import_seconds(csv_path: Path) -> float:
-    """`sqlite3`'s own `.import` of the file into a new plain database (the reference for the CSV import)."""
-    if shutil.which("sqlite3") is None:
-        raise RuntimeError("sqlite3 is needed: apt-get install -y sqlite3")
-    with tempfile.TemporaryDirectory(prefix="bench-sqlite-", dir=bigvault.OUT) as tmp:
-        db = Path(tmp) / "plain.db"
-        start = time.perf_counter()
-        subprocess.run(["sqlite3", str(db)], input=f".mode csv\n.import '{csv_path}' orders\n", text=True,
-                       check=True, capture_output=True)
-        return time.perf_counter() - start
+# -- import (bench/bench_import.py's own file maker, child and reference) ----------------------------------------
+def _import_module() -> ModuleType:
+    import bench_import
+
+    return bench_import
+
+
+def import_file_for(lines: int, fmt: str) -> Path:
+    """The orders export bench/bench_import.py measures (written once in the real layout, then reused)."""
+    return Path(_import_module().ensure_file(lines, fmt))
+
+
+def sqlite_import(csv_path: Path) -> dict[str, float]:
+    """`sqlite3 .import` of the CSV into a new plain database: wall and CPU seconds (the CSV's reference)."""
+    return dict(_import_module().sqlite_import(csv_path))
 
 
 def measure_import(path: Path) -> dict[str, Any]:
-    """`import_file` of one orders export into a new empty vault, in a child: seconds, peak MB, counts."""
-    with tempfile.TemporaryDirectory(prefix="bench-import-", dir=bigvault.OUT) as tmp:
-        return child("import", str(path), str(Path(tmp) / "import.shopexit"))
-
-
-def _child_import(source: Path, vault_path: Path) -> dict[str, Any]:
-    from shopexit.core.importers import import_file
-    from shopexit.core.vault import ShopProfile, Vault
-
-    with Vault.create(vault_path, PASSPHRASE, ShopProfile("Mara Quill", "Harbor Goods Co", "US", "USD")) as vault:
-        base = _peak_mb()
-        start = time.perf_counter()
-        cpu = time.process_time()
-        summary = import_file(vault, source)
-        seconds = time.perf_counter() - start
-        cpu = time.process_time() - cpu
-        orders = int(vault.conn.execute("SELECT count(*) FROM orders").fetchone()[0])
-        lines = int(vault.conn.execute("SELECT count(*) FROM order_lines").fetchone()[0])
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "base_mb": base, "orders": orders,
-            "lines": lines, "rows_read": getattr(summary, "rows_read", None)}
+    """`import_file` of one export into a new vault, in bench_import's child: wall, cpu, peak_mb, rows…"""
+    return dict(_import_module().shopexit_import(path))
 
 
 # -- attach ---------------------------------------------------------------------------------------------------------
@@ -239,20 +241,23 @@ def measure_search(path: Path, repeats: int = 5,
     from shopexit.core.vault import Vault
 
     samples: list[float] = []
+    cpu: list[float] = []
     per_query: dict[str, float] = {}
     with Vault.open(path, PASSPHRASE) as vault:
         conn = vault.conn
+        _as_in_the_app(conn)
         hits = {q: search.search(conn, q).total for q in queries}  # warm the page cache, as a session would
         for q in queries:
             mine = []
             for _ in range(repeats):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 search.search(conn, q)
                 mine.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - cpu_start)
             samples += mine
             per_query[q] = _median(mine)
     slowest = sorted(per_query.items(), key=lambda kv: -kv[1])[:5]
-    return {"samples": samples, "slowest": slowest, "hits": hits}
+    return {"samples": samples, "cpu": cpu, "slowest": slowest, "hits": hits}
 
 
 # -- step facts -----------------------------------------------------------------------------------------------------
@@ -265,15 +270,18 @@ def measure_step_facts(path: Path, repeats: int = 5) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     with Vault.open(path, PASSPHRASE) as vault:
         conn = vault.conn
+        _as_in_the_app(conn)
         calls: list[tuple[str, Callable[[], object]]] = [("overview", lambda: step_facts.overview(conn))]
         calls += [(f"step {n}", (lambda n=n: step_facts.step_page(conn, n))) for n in range(1, 11)]  # type: ignore[misc]
         for name, call in calls:
             call()  # warm-up: the first read of a page after unlock decrypts it from disk
             out[name] = []
+            out[f"{name} cpu"] = []
             for _ in range(repeats):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 call()
                 out[name].append(time.perf_counter() - start)
+                out[f"{name} cpu"].append(time.process_time() - cpu_start)
     return out
 
 
@@ -286,7 +294,7 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
     """Offscreen: unlock on the vault thread, show the Orders page, time the first paint with rows in it; then
     hold the scroll bar at the bottom (60 times a second) until every order is loaded, while a 5 ms heartbeat
     timer records the longest time the GUI thread went without running it."""
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from shopexit.app import build_context
@@ -301,25 +309,43 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
     state: dict[str, Any] = {"unlocked": False}
 
     def wait(cond: Callable[[], bool], what: str) -> None:
-        end = time.perf_counter() + timeout
-        while not cond():
-            if time.perf_counter() > end:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.0005)
+        """Run the real event loop (not a polling loop, whose own work would count as the GUI's) until `cond`."""
+        if cond():
+            return
+        loop = QEventLoop()
+        met: list[bool] = []
+        check = QTimer()
+        check.setInterval(2)
+        def poll() -> None:
+            if cond():
+                met.append(True)
+                loop.quit()
+
+        check.timeout.connect(poll)
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        check.start()
+        deadline.start(int(timeout * 1000))
+        loop.exec()
+        check.stop()
+        if not met:
+            raise SystemExit(f"timed out waiting for {what}")
 
     ctx.vaults.unlocked.connect(lambda _p: state.update(unlocked=True))
     ctx.vaults.unlock(path, PASSPHRASE, on_error=lambda msg: state.update(error=msg))
     wait(lambda: state["unlocked"] or "error" in state, "the unlock")
     if "error" in state:
         raise SystemExit(state["error"])
+    ctx.vaults.submit(lambda vault, _p: _as_in_the_app(vault.conn), on_done=lambda _r: state.update(ready=True))
+    wait(lambda: "ready" in state, "the page cache")
 
     page = OrdersPage(ctx)
     page.resize(1280, 800)
     viewport = page.table.viewport()
 
     class PaintWatch(QObject):
-        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
             if (event.type() == QEvent.Type.Paint and obj is viewport and page.model.rowCount()
                     and "first_paint" not in state):
                 state["first_paint"] = time.perf_counter()
@@ -336,10 +362,15 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
 
     # Scroll to the end, holding the bar at the bottom as a user dragging it would.
     beats: list[float] = []
+    cpu_beats: list[float] = []  # the GUI thread's own CPU time at each beat: what a stall cost, whatever the load
     heartbeat = QTimer()
     heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
     heartbeat.setInterval(5)
-    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    def beat() -> None:
+        beats.append(time.perf_counter())
+        cpu_beats.append(time.thread_time())
+
+    heartbeat.timeout.connect(beat)
     bar = page.table.verticalScrollBar()
     scroller = QTimer()
     scroller.setInterval(16)
@@ -354,18 +385,21 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
     heartbeat.start()
     scroller.start()
     scroll_start = time.perf_counter()
+    gui_cpu_start = time.thread_time()
     beats.append(scroll_start)
+    cpu_beats.append(gui_cpu_start)
     wait(lambda: page.model.rowCount() >= total and not page.model.loading, "every row")
     if profiler is not None:
         profiler.disable()
-        profiler.dump_stats(profile_to)
-    for _ in range(20):  # a few more beats with the view at the end
-        app.processEvents()
-        time.sleep(0.005)
+        profiler.dump_stats(str(profile_to))
+    settle = time.perf_counter() + 0.1  # a few more beats with the view at the end
+    wait(lambda: time.perf_counter() > settle, "the last beats")
     scroll_seconds = time.perf_counter() - scroll_start
+    gui_cpu = time.thread_time() - gui_cpu_start
     scroller.stop()
     heartbeat.stop()
-    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
+    cpu_gaps = [b - a for a, b in itertools.pairwise(cpu_beats)]
     stalls = sorted(gaps, reverse=True)
     rows = page.model.rowCount()
     page.close()
@@ -374,6 +408,8 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
     return {"first_paint": first_paint, "rows": rows, "total": total, "scroll_seconds": scroll_seconds,
             "longest_stall": max(0.0, stalls[0] - 0.005) if stalls else 0.0,
             "stalls_over_50ms": sum(1 for g in gaps if g - 0.005 > 0.050), "beats": len(beats),
+            "longest_stall_cpu": max(cpu_gaps, default=0.0), "gui_cpu": gui_cpu,
+            "gui_cpu_per_page": gui_cpu / max(1, total / 200),
             "worst_gaps": [round(g * 1000, 1) for g in stalls[:5]], "peak_mb": _peak_mb()}
 
 
@@ -396,7 +432,6 @@ def measure_verify(pdf: Path) -> dict[str, Any]:
 
 # -- children --------------------------------------------------------------------------------------------------------
 _CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
-    "import": lambda source, vault: _child_import(Path(source), Path(vault)),
     "attach": lambda folder, vault: _child_attach(Path(folder), Path(vault)),
     "orders_view": lambda vault: _child_orders_view(Path(vault)),
 }

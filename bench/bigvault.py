@@ -2,6 +2,9 @@
 
     /work/venv/bin/python bench/bigvault.py --lines 100000 --messages 10000 --images 200 bench/out/big.shopexit
 
+(The orders exports that the import is measured on are bench/bench_import.py's, written by
+`sample_exports.write_orders_file`; the images the attach figure adds are `make_images` here.)
+
 The bulk (orders, lines, settlements, on-hold, withdrawals, commissions, threads, messages) goes in with
 `executemany` straight into the schema's columns, in one transaction, with the search index filled once at the
 end the way the orders importer does it (`DeferredSearchIndex`) — minutes faster than importing, and the rows
@@ -63,7 +66,7 @@ STATUSES = ("Completed",) * 8 + ("Cancelled", "Delivered", "In transit", "Awaiti
 PROVIDERS = ("USPS", "UPS", "FedEx", "DHL eCommerce")
 NOTES = ("", "", "", "", "Love it", "Gift, please no receipt", "Leave at the side door, thanks!",
          "Please gift-wrap it")
-VOCAB = (
+_VOCAB_TEXT = (
     "order parcel thanks tracking refund photo candle lavender arrived broken box label week soon please again happy"
     " wrong size colour smell wax wick glass lid crack leak melted late delivery courier driver door porch neighbour"
     " address postcode return replace exchange voucher discount code coupon promo sale bundle gift card note wrap"
@@ -74,7 +77,8 @@ VOCAB = (
     " evening tomorrow yesterday today scent fragrance cedar sea salt fig cassis rose ivory beeswax soy reed"
     " diffuser trimmer matchbook tin travel kit care burn hours tunnel soot flame jar reuse recycle eco vegan"
     " handmade small batch shop closing moving platform website newsletter follow link bio instagram etsy"
-).split()
+)
+VOCAB = tuple(_VOCAB_TEXT.split())  # most common first: messages draw words with weight 1/rank
 ORDER_EXTRA = ("Fulfillment Type", "Warehouse Name", "Delivery Option", "Payment Method", "Weight(kg)", "Package ID",
                "Product Category", "Purchase Channel")
 
@@ -310,19 +314,6 @@ def ensure_vault(path: Path, *, lines: int, messages: int, images: int, log: boo
     if log:
         print(f"  made in {info.seconds:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr, flush=True)
     return info
-
-
-def ensure_orders_file(folder: Path, lines: int, fmt: str) -> Path:
-    """An orders export of `lines` SKU lines in the real layout (`sample_exports.write_orders_file`), kept."""
-    from shopexit.core.sample_exports import write_orders_file
-
-    path = folder / f"orders-{lines}.{fmt}"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"orders-{lines}.part.{fmt}"
-        write_orders_file(tmp, lines=lines, fmt=fmt)
-        tmp.replace(path)
-    return path
 
 
 def main() -> int:

@@ -18,11 +18,10 @@ from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 
-import bench_scale  # noqa: E402
-import bigvault  # noqa: E402
-import run as bench_run  # noqa: E402
-
-from shopexit.core.vault import Vault  # noqa: E402
+import bench_scale
+import bigvault
+import run as bench_run
+from shopexit.core.vault import Vault
 
 LINES = 60
 
@@ -59,18 +58,22 @@ def test_in_process_measurements(tiny: tuple[Path, bigvault.BigVault]) -> None:
     assert len(found["samples"]) == 3
     assert found["hits"]["marisol"] > 0 and found["hits"]["zzzyx"] == 0
     facts = bench_scale.measure_step_facts(path, repeats=1)
-    assert set(facts) == {"overview", *(f"step {n}" for n in range(1, 11))}
+    names = {"overview", *(f"step {n}" for n in range(1, 11))}
+    assert set(facts) == names | {f"{name} cpu" for name in names}
     assert bench_scale.p95([0.01] * 19 + [1.0]) == 0.01
     assert bench_scale.p95([0.01] * 18 + [1.0, 1.0]) == 1.0
 
 
 def test_import_and_attach_children(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench_import
+
     monkeypatch.setattr(bigvault, "OUT", tmp_path)
-    csv = bigvault.ensure_orders_file(tmp_path / "files", 40, "csv")
+    monkeypatch.setattr(bench_import, "OUT", tmp_path / "import")
+    csv = bench_scale.import_file_for(40, "csv")
     result = bench_scale.measure_import(csv)
-    assert result["lines"] == 40 and result["peak_mb"] > 0
+    assert result["rows"] == 40 and result["peak_mb"] > 0
     if shutil.which("sqlite3"):
-        assert bench_scale.sqlite_import_seconds(csv) > 0
+        assert bench_scale.sqlite_import(csv)["wall"] > 0
     files, total = bigvault.make_images(tmp_path / "images", 3)
     assert len(files) == 3 and total > 3 * 100_000
     attached = bench_scale.measure_attach(tmp_path / "images")

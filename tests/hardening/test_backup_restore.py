@@ -183,3 +183,46 @@ def test_cli_restore_by_name_as_the_readme_says(tmp_path: Path) -> None:
     assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
     missing = shopexit("restore", "no-such-backup.shopexit", "--vault", str(path))
     assert missing.returncode == 1 and "No backup" in missing.stderr
+
+
+def _readme_blocks() -> list[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Backups and restoring", 1)[1].split("\n## ", 1)[0]
+    return [block.split("\n", 1)[1].split("```", 1)[0] for block in section.split("```sh")[1:]]
+
+
+def _crashed_vault_with_backup(folder: Path) -> tuple[Path, Path]:
+    """A vault whose last session was killed (committed data only in its -wal), and an older backup."""
+    path = folder / "vault.shopexit"
+    with Vault.create(path, PASSPHRASE, PROFILE) as vault:
+        attach_bytes(vault, b"in the backup", "old.txt")
+        backup = vault.backup()
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from shopexit.core.vault import Vault
+        from shopexit.core.evidence import attach_bytes
+        vault = Vault.open(Path({str(path)!r}), {PASSPHRASE!r})
+        attach_bytes(vault, os.urandom(300_000), "after-the-backup.bin")
+        os._exit(0)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    assert Path(str(path) + "-wal").stat().st_size > 0
+    return path, backup
+
+
+@pytest.mark.parametrize("way", ["with shopexit", "without shopexit"])
+def test_the_readme_restore_steps_work_as_written(tmp_path: Path, way: str) -> None:
+    blocks = _readme_blocks()
+    assert len(blocks) == 2
+    path, backup = _crashed_vault_with_backup(tmp_path)
+    block = blocks[0] if way == "with shopexit" else blocks[1]
+    script = block.replace("vault-20261127T101500000000Z-manual.shopexit", backup.name)
+    shell = f'shopexit() {{ "{sys.executable}" -m shopexit "$@"; }}\nset -e\n{script}'
+    result = subprocess.run(["sh", "-c", shell], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SHOPEXIT_PASSPHRASE": PASSPHRASE})
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Vault.open(path, PASSPHRASE) as vault:
+        assert examine(vault.conn).ok
+        names = [r[0] for r in vault.conn.execute("SELECT original_name FROM attachments")]
+        assert names == ["old.txt"]

@@ -2,7 +2,7 @@
 JSON trees, detected or forced to the importer's kind. Whatever comes in, the import either completes (and the
 vault stays whole) or is refused with one line, leaving the vault exactly as it was (a full content dump).
 
-25 examples per importer by default; 500 with --slow (the figure quoted in SECURITY.md).
+15 examples per importer by default; 500 with --slow (the figure quoted in SECURITY.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tests.hardening.vaultdump import dump
 pytestmark = pytest.mark.skipif(not importers_available(), reason="the importers are not there yet")
 
 KINDS = ["orders", "settlements", "on_hold", "commissions", "withdrawals", "data_export"]
-QUICK, FULL = 25, 500
+QUICK, FULL = 15, 500
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ HOLDER = textwrap.dedent("""
 
 
 @pytest.fixture
-def held(tmp_path: Path) -> tuple[Path, subprocess.Popen[str]]:
+def held(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
     path = tmp_path / "held.shopexit"
     Vault.create(path, PASSPHRASE, ShopProfile("A", "B")).lock()
     proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), PASSPHRASE], stdin=subprocess.PIPE,
@@ -126,3 +127,23 @@ def test_a_second_window_in_the_same_process(vault: Vault) -> None:
         with pytest.raises(VaultInUse):
             Vault.open(vault.path, PASSPHRASE)
     assert dump(vault.conn) == before and examine(vault.conn).ok
+
+
+def test_another_program_holding_the_file_is_named_not_mistaken_for_damage(vault_path: Path) -> None:
+    """A SQLCipher browser with the vault open in exclusive mode: "in use by another program", not "damaged"."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    Vault.create(vault_path, PASSPHRASE, ShopProfile("A", "B")).lock()
+    other = sqlcipher.connect(str(vault_path), isolation_level=None)
+    other.execute(f"PRAGMA key = '{PASSPHRASE}'")
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO meta(key, value) VALUES ('browser', 'was here')")
+    try:
+        with pytest.raises(VaultInUse, match="another program"):
+            Vault.open(vault_path, PASSPHRASE)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with Vault.open(vault_path, PASSPHRASE) as vault:
+        assert examine(vault.conn).ok

@@ -154,3 +154,28 @@ def test_cli_key_file_option_environment_and_keyfile_command(tmp_path: Path) -> 
     assert dropped.returncode == 0, dropped.stderr
     assert shopexit("status", "--vault", str(path), SHOPEXIT_PASSPHRASE="another long passphrase here"
                     ).returncode == 0
+
+
+def test_rekey_keeps_every_record_and_the_standard_format(vault_path: Path, tmp_path: Path) -> None:
+    """The re-encrypted file holds exactly what the old one did (plus the rekey's audit entry), searches the
+    same, and is a standard SQLCipher 4 file under the new passphrase alone."""
+    from shopexit.core.doctor import examine
+    from shopexit.core.evidence import attach_bytes
+    from shopexit.core.search import search
+    from tests.hardening.vaultdump import dump
+
+    with Vault.create(vault_path, PASSPHRASE, PROFILE) as vault:
+        attach_bytes(vault, os.urandom(300_000), "photo.bin", caption="crushed parcel photo")
+        before = dump(vault.conn)
+        hits = search(vault.conn, "crushed").total
+        vault.rekey("a wholly different passphrase")
+        after = dump(vault.conn)
+        assert search(vault.conn, "crushed").total == hits == 1
+        assert examine(vault.conn).ok
+    assert {t: v for t, v in after.items() if t != "audit_log"} == {t: v for t, v in before.items() if t != "audit_log"}
+    assert after["audit_log"][0] == before["audit_log"][0] + 1
+    plain = tmp_path / "plain.sqlite"
+    plain.write_bytes(sqlcipher4.decrypt(vault_path.read_bytes(), "a wholly different passphrase"))
+    conn = sqlite3.connect(plain)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x53485058
+    assert conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == ("rekey",)

@@ -195,3 +195,72 @@ def test_rekey_with_an_injected_failure_at_the_commit_point(vault: Vault, monkey
     vault.lock()
     Vault.open(path, PASSPHRASE).lock()
     assert not list(path.parent.glob("*rekey-partial*"))
+
+
+# -- import and export, through their public entry points -------------------------------------------------------------
+def test_import_into_a_vault_on_a_full_disk_keeps_nothing_and_says_why(tmp_path: Path) -> None:
+    from tests.hardening.importing import import_into, importers_available, write_orders_csv
+
+    if not importers_available():
+        pytest.skip("the importers are not there yet")
+    source = write_orders_csv(tmp_path / "orders.csv", orders=3000)
+    with small_disk(tmp_path / "disk", 16384) as disk:
+        path = disk / "vault.shopexit"
+        with Vault.create(path, PASSPHRASE, PROFILE) as vault:
+            before = dump(vault.conn)
+            fill(disk, leave_kb=300)
+            with pytest.raises(StorageError, match="full") as err:
+                import_into(vault, source)
+            assert "\n" not in str(err.value)
+            assert dump(vault.conn) == before and examine(vault.conn).ok
+        (disk / "filler.bin").unlink()
+        with Vault.open(path, PASSPHRASE) as vault:  # and with room again, the same file imports whole
+            summary = import_into(vault, source)
+            assert summary.new > 0 and examine(vault.conn).ok
+
+
+def _export(vault: Vault, out: Path) -> None:
+    from shopexit.core.archive import export_archive
+
+    export_archive(vault, out)
+
+
+def test_export_onto_a_full_disk_leaves_nothing_behind(vault: Vault, tmp_path: Path) -> None:
+    from shopexit.core.errors import ShopexitError
+
+    attach_bytes(vault, os.urandom(600_000), "photo.bin")
+    before = dump(vault.conn)
+    with small_disk(tmp_path / "disk", 256) as disk:
+        with pytest.raises(ShopexitError) as err:
+            _export(vault, disk / "archive.pdf")
+        assert "\n" not in str(err.value) and ("full" in str(err.value) or "space" in str(err.value))
+        assert list(disk.iterdir()) == []
+    assert dump(vault.conn) == before
+
+
+def test_export_into_a_read_only_place_fails_cleanly(vault: Vault, tmp_path: Path) -> None:
+    from shopexit.core.errors import ShopexitError
+
+    target = tmp_path / "target"
+    target.mkdir()
+    before = dump(vault.conn)
+    with read_only_view(target, tmp_path / "ro") as ro:
+        with pytest.raises(ShopexitError) as err:
+            _export(vault, ro / "archive.pdf")
+        assert "\n" not in str(err.value)
+    assert list(target.iterdir()) == [] and dump(vault.conn) == before
+
+
+def test_cli_export_and_import_on_a_full_disk_are_one_line(tmp_path: Path) -> None:
+    from tests.hardening.importing import import_available, write_orders_csv
+
+    if not import_available():
+        pytest.skip("`shopexit import` is not there yet")
+    path = tmp_path / "vault.shopexit"
+    assert shopexit("init", "--vault", str(path), "--creator", "A", "--shop", "B").returncode == 0
+    assert shopexit("import", str(write_orders_csv(tmp_path / "o.csv", 50)), "--vault", str(path)).returncode == 0
+    with small_disk(tmp_path / "disk", 64) as disk:
+        result = shopexit("export", "--out", str(disk / "archive.pdf"), "--vault", str(path))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert len([line for line in result.stderr.splitlines() if "warning" not in line]) == 1, result.stderr
+        assert list(disk.iterdir()) == []

@@ -81,6 +81,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         path = vault.path
     for line in report.checks:
         print(line)
+    if report.audit_head:
+        print(f"audit head: {report.audit_head}")
     for problem in report.problems:
         print(f"PROBLEM: {problem}")
     if report.ok:

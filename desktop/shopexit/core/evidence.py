@@ -244,40 +244,56 @@ def _store(
     if media_type.startswith("image/"):
         source.seek(0)
         info = read_image_info(source, media_type)
-    source.seek(0)
+    # Hash first, then write with the final SHA-256 in the row: setting it afterwards (an UPDATE) made SQLite
+    # rewrite the whole row, blob included, and attaching ran at half the speed (bench/README.md). The second
+    # pass hashes again, so a file that changes between the passes is refused, never stored under a wrong hash.
+    sha = _sha256_of(source, size, name)
     with vault.transaction() as tx:
-        cur = tx.execute(
-            "INSERT INTO attachments(sha256, size, media_type, original_name, captured_at, captured_text,"
-            " added_at, caption, width, height, previewable, origin, data)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?, zeroblob(?))",
-            ("pending:" + os.urandom(16).hex(), size, media_type, name, info.captured_at, info.captured_text,
-             now_iso(), caption, info.width, info.height, int(info.previewable), origin, size),
-        )
-        row_id = int(cur.lastrowid)
-        digest = hashlib.sha256()
-        written = 0
-        with tx.open_blob("attachments", "data", row_id) as blob:
-            while chunk := source.read(_CHUNK):
-                if written + len(chunk) > size:
-                    raise EvidenceRefused(f"{name}: the file grew while it was being read; try again.")
-                blob.write(chunk)
-                digest.update(chunk)
-                written += len(chunk)
-        if written != size:
-            raise EvidenceRefused(f"{name}: the file changed while it was being read; try again.")
-        sha = digest.hexdigest()
         existing = tx.execute("SELECT id FROM attachments WHERE sha256 = ?", (sha,)).fetchone()
         new = existing is None
         if existing:
-            tx.execute("DELETE FROM attachments WHERE id = ?", (row_id,))
-            row_id = int(existing[0])
+            row_id = int(existing[0])  # the same bytes are kept already: link them again, write nothing
         else:
-            tx.execute("UPDATE attachments SET sha256 = ? WHERE id = ?", (sha, row_id))
+            cur = tx.execute(
+                "INSERT INTO attachments(sha256, size, media_type, original_name, captured_at, captured_text,"
+                " added_at, caption, width, height, previewable, origin, data)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?, zeroblob(?))",
+                (sha, size, media_type, name, info.captured_at, info.captured_text,
+                 now_iso(), caption, info.width, info.height, int(info.previewable), origin, size),
+            )
+            row_id = int(cur.lastrowid)
+            digest = hashlib.sha256()
+            source.seek(0)
+            written = 0
+            with tx.open_blob("attachments", "data", row_id) as blob:
+                while chunk := source.read(_CHUNK):
+                    if written + len(chunk) > size:
+                        raise EvidenceRefused(f"{name}: the file grew while it was being read; try again.")
+                    blob.write(chunk)
+                    digest.update(chunk)
+                    written += len(chunk)
+            if written != size or digest.hexdigest() != sha:
+                raise EvidenceRefused(f"{name}: the file changed while it was being read; try again.")
             audit.append(tx, "add", "attachment", row_id, sha256=sha, size=size, media_type=media_type,
                          origin=origin)
         for kind, target in links:
             link(tx, row_id, kind, target)
     return Attached(row_id, sha, size, media_type, name, new)
+
+
+def _sha256_of(source: BinaryIO, size: int, name: str) -> str:
+    """SHA-256 of exactly `size` bytes from the start of `source` (refused when the file is longer or shorter)."""
+    source.seek(0)
+    digest = hashlib.sha256()
+    read = 0
+    while chunk := source.read(_CHUNK):
+        read += len(chunk)
+        if read > size:
+            raise EvidenceRefused(f"{name}: the file grew while it was being read; try again.")
+        digest.update(chunk)
+    if read != size:
+        raise EvidenceRefused(f"{name}: the file changed while it was being read; try again.")
+    return digest.hexdigest()
 
 
 def link(conn: Conn, attachment_id: int, kind: str, target_id: int) -> bool:

@@ -21,10 +21,9 @@ import io
 import json
 import random
 import re
-import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -301,7 +300,6 @@ class Shop:
     commissions: list[Commission]
     withdrawals: list[Withdrawal]
     chats: list[Chat]
-    rng_state: Any = field(default=None, repr=False)
 
     @property
     def currency(self) -> str:
@@ -797,11 +795,6 @@ def _orders_for_lines(seed: int, lines: int, region: Region, today: date) -> Ite
             order.lines = order.lines[: lines - written]
         written += len(order.lines)
         yield order
-
-
-def copy_tree(src: Path, dest: Path) -> None:
-    """Copy a folder of written exports (the benchmarks reuse them between runs)."""
-    shutil.copytree(src, dest, dirs_exist_ok=True)
 
 
 def csv_text(rows: Iterable[Sequence[str]], *, bom: bool = True, crlf: bool = True) -> bytes:

@@ -63,6 +63,7 @@ def _short_date(day: date | str | None) -> str:
 
 
 def overview(conn: Conn, today: date | None = None) -> Overview:
+    given_today = today  # case deadlines count in shop time unless a test fixes the day
     today = today or date.today()
     states = all_steps(conn)
     orders = facts.order_facts(conn)
@@ -101,7 +102,7 @@ def overview(conn: Conn, today: date | None = None) -> Overview:
                 None)
     advisers = facts.count(conn, "advisers")
     hints[9] = (f"{advisers} consulted" if advisers else "No advice logged yet", None)
-    hints[10] = _records_hint(conn, today)
+    hints[10] = _records_hint(conn, given_today)
 
     steps = [StepSummary(s.number, plan.STEP_TITLES[s.number - 1], s.status, s.done_at, *hints[s.number])
              for s in states]
@@ -126,7 +127,7 @@ def _funds_hint(funds: dict[str, facts.Funds], commissions: dict[str, facts.Comm
     return ("Balance settled" if funds else "No money imported yet"), None
 
 
-def _records_hint(conn: Conn, today: date) -> tuple[str, str | None]:
+def _records_hint(conn: Conn, today: date | None) -> tuple[str, str | None]:
     from shopexit.core.records.cases import days_left
 
     warning = None

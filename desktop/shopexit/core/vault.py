@@ -235,6 +235,8 @@ def _connect(path: Path, key: bytes, salt: bytes) -> Conn:
     except sqlcipher.DatabaseError as exc:
         conn.close()
         _translate(exc, path, f"Opening {path.name}")
+        if "locked" in str(exc) or "busy" in str(exc):  # another program (a SQLCipher browser) holds it
+            raise VaultInUse(f"{path.name} is in use by another program; close it there first.") from exc
         raise _diagnose(path, key, salt) from exc
     return conn
 

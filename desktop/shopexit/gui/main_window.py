@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
             self.record_pages = list(build_pages(ctx, self.stack))
             for _title, page in self.record_pages:
                 self.stack.addWidget(page)
+                signal = getattr(page, "open_record", None)
+                if signal is not None:
+                    signal.connect(self.show_record)
             self.sidebar.set_records([title for title, _page in self.record_pages])
 
         self._build_actions()
@@ -292,11 +295,16 @@ class MainWindow(QMainWindow):
         if search is None:
             return
         dialog = search(self.ctx, self)
+        dialog.open_record.connect(self.show_record)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
 
     def show_record(self, kind: str, record_id: int) -> bool:
+        """Route a link or a search hit to the page that shows that kind of record."""
+        if kind == "step" and 1 <= record_id <= 10:
+            self.go_step(record_id)
+            return True
         for index, (_title, page) in enumerate(self.record_pages):
             show = getattr(page, "show_record", None)
             if callable(show) and show(kind, record_id):

@@ -255,6 +255,8 @@ def test_verify_reports_a_file_that_is_not_a_pdf(tmp_path: Path) -> None:
     report = verify_archive(junk)
     assert not report.ok
     assert report.problems
+    data = report.as_json()
+    assert data["ok"] is False and data["verdict"].startswith("NOT valid") and data["problems"] == report.problems
 
 
 def test_verify_reports_an_unsigned_pdf(tmp_path: Path) -> None:

@@ -39,6 +39,10 @@ def test_a_case_file_holds_only_its_case(filled: Filled, tmp_path: Path) -> None
     assert "Harbor Supplies" not in everything  # a thread not linked to the case
     assert "マグカップが割れて届きました" in text  # the linked thread's messages are in
     assert "The exit at a glance" not in text  # the shop's status is not part of a case file
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(result.path)).pages:  # no page is left blank between sections
+        assert len((page.extract_text() or "").splitlines()) > 4
     names = set(files)
     assert not any(n.startswith("sources/") for n in names)  # the import file holds every other order too
     evidence = sorted(n for n in names if n.startswith("evidence/"))

@@ -89,3 +89,33 @@ def test_both_affiliate_layouts(vault: Vault, tmp_path: Path, shop: se.Shop, lay
     earned = vault.conn.execute("SELECT sum(earned), sum(estimated) FROM commissions").fetchone()
     assert earned == (int(sum(c.earned for c in shop.commissions) * 100),
                       int(sum(c.estimated for c in shop.commissions) * 100))
+
+
+def test_unusual_xml_mid_sheet_hands_over_to_the_xml_parser(tmp_path: Path) -> None:
+    """Rich text in row 40 is beyond the fast reader: the XML parser resumes there, no row lost or doubled."""
+    plain = tmp_path / "plain.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("order details")
+    sheet.append(["Order/adjustment ID", "Type", "Total settlement amount"])
+    for n in range(2, 80):
+        sheet.append([f"ID{n}", "Order", f"{n}.25"])
+    book.save(plain)
+    path = tmp_path / "rich.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index('<c r="B40"')
+                end = text.index("</c>", start) + 4
+                text = text[:start] + '<c r="B40" t="inlineStr"><is><r><t>Ord</t></r><r><t>er</t></r></is></c>' + \
+                    text[end:]
+                data = text.encode()
+            dst.writestr(info, data)
+    table = open_table(path, lambda h: "order/adjustment id" in h)
+    assert table is not None
+    rows = list(table.rows)
+    table.close()
+    assert [n for n, _ in rows] == list(range(2, 80))
+    assert all(cells[1] == "Order" for _, cells in rows)
+    assert rows[38] == (40, ["ID40", "Order", "40.25"])

@@ -34,6 +34,7 @@ from reportlab.platypus import (
     KeepTogether,
     NextPageTemplate,
     PageBreak,
+    PageBreakIfNotEmpty,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -89,9 +90,6 @@ class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
     cell: ParagraphStyle
-    cell_bold: ParagraphStyle
-    cell_right: ParagraphStyle
-    cell_muted: ParagraphStyle
     mono: ParagraphStyle
     hash: ParagraphStyle
     note: ParagraphStyle
@@ -127,9 +125,6 @@ def make_styles() -> Styles:
         body=base,
         small=s("small", fontSize=8, leading=10.5, textColor=MUTED),
         cell=s("cell", fontSize=7.5, leading=9.5, spaceAfter=0),
-        cell_bold=s("cell_bold", fontName=fonts.BOLD, fontSize=7.5, leading=9.5, spaceAfter=0),
-        cell_right=s("cell_right", fontSize=7.5, leading=9.5, spaceAfter=0, alignment=TA_RIGHT),
-        cell_muted=s("cell_muted", fontSize=7, leading=9, spaceAfter=0, textColor=MUTED),
         mono=s("mono", fontSize=7.5, leading=9.5, spaceAfter=0, alignment=TA_LEFT),
         hash=s("hash", fontSize=6.5, leading=8.5, spaceAfter=0, textColor=MUTED),
         note=s("note", fontSize=8, leading=10.5, textColor=MUTED, spaceBefore=4, spaceAfter=6),
@@ -169,8 +164,8 @@ def human_size(n: int) -> str:
 
 
 class Cells:
-    """Turns record text into table cells: a plain string when it fits on one line in DejaVu (fast), else a
-    wrapping Paragraph with font runs (any script, any length)."""
+    """Record text as a cell of a small reportlab table (the glance, a case): a plain string when it fits on one
+    line in DejaVu, else a wrapping Paragraph with font runs. Long listings use `table.RowTable` instead."""
 
     def __init__(self, st: Styles) -> None:
         self.st = st
@@ -184,12 +179,7 @@ class Cells:
         if ("\n" not in text and fonts.primary_covers(text)
                 and stringWidth(text, style.fontName, style.fontSize) <= width - 2 * PAD):
             return text
-        return self.para(text, style)
-
-    def para(self, text: str, style: ParagraphStyle | None = None, bold: bool = False) -> Paragraph:
-        style = style or self.st.cell
-        body = fonts.markup(text, bold=bold).replace("\n", "<br/>")
-        return Paragraph(body, self.st.wrap_for(style, text))
+        return Paragraph(fonts.markup(text).replace("\n", "<br/>"), self.st.wrap_for(style, text))
 
 
 def p(st: Styles, text: str, style: ParagraphStyle | None = None) -> Paragraph:
@@ -230,7 +220,7 @@ def grid(rows: list[list[Any]], widths: list[float], *, header: bool = True,
     for col in right:
         cmds.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
     cmds.extend(extra)
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, style=TableStyle(cmds))
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, style=TableStyle(cmds), splitInRow=1)
     table.hAlign = "LEFT"
     return table
 
@@ -316,6 +306,8 @@ class _ArchiveDoc(BaseDocTemplate):
                 del flowables[0]
             else:
                 flowables[0:0] = batch
+        while flowables and isinstance(flowables[0], PageBreakIfNotEmpty) and self.frame._atTop:
+            del flowables[0]  # the page is still empty: a section starting here needs no new page
         first = flowables[0] if flowables else None
         if getattr(first, "_bookmark", None) and not getattr(first, "_room_made", False):
             first._room_made = True  # type: ignore[union-attr]
@@ -427,11 +419,15 @@ class Renderer:
                          else f"{counts.evidence} evidence item(s), listed; originals not attached (buyers"
                               " redacted)")
         left_out = coll.left_out_sources()
-        sources_note = f"{counts.sources} imported source file(s), attached byte for byte"
-        if left_out:
-            sources_note += f"; {left_out} left out of this {'case file' if coll.scope.case_id else 'archive'}"
-            if coll.scope.redact_buyers:
-                sources_note += " (they name buyers)"
+        if counts.sources and left_out:
+            sources_note = (f"{counts.sources} imported source file(s), attached byte for byte; {left_out} more "
+                            f"not attached ({self._left_out_reason()})")
+        elif counts.sources:
+            sources_note = f"{counts.sources} imported source file(s), attached byte for byte"
+        elif left_out:
+            sources_note = f"{left_out} imported source file(s), not attached ({self._left_out_reason()})"
+        else:
+            sources_note = "none imported"
         holds = [
             ("Orders", f"{counts.orders:,} orders with {counts.lines:,} order lines"),
             ("Money", f"{counts.settlements:,} settlements, {counts.on_hold:,} on hold, "
@@ -555,7 +551,7 @@ class Renderer:
     def ledger(self) -> Iterator[list[Flowable]]:
         st = self.st
         totals = self.coll.totals()
-        yield [PageBreak(), heading(st, "The ledger", 0),
+        yield [PageBreakIfNotEmpty(), heading(st, "The ledger", 0),
                p(st, "Every order with its buyer and lines, then the money: settlements, money on hold, "
                      "withdrawals and affiliate commissions. Times are UTC.", st.small)]
         yield from self._orders(totals)
@@ -645,7 +641,7 @@ class Renderer:
                     if value:
                         extras.append(f"{label}: {value}")
                 if extras:
-                    rows.append(Row(["", "", "", ";  ".join(extras)], DETAIL, joined=True, span_from=3))
+                    rows.append(Row(["", ";  ".join(extras)], DETAIL, joined=True, span_from=1))
                 yield rows, 1 + len(lines)
 
         yield from self._chunked([heading(self.st, "Orders", 1)],
@@ -722,7 +718,7 @@ class Renderer:
     # messages -----------------------------------------------------------------------------------------------------
     def messages(self) -> Iterator[list[Flowable]]:
         st = self.st
-        head: list[Flowable] = [PageBreak(), heading(st, "Messages", 0),
+        head: list[Flowable] = [PageBreakIfNotEmpty(), heading(st, "Messages", 0),
                                 p(st, "Every conversation in this archive, thread by thread, oldest message "
                                       "first. Times are UTC; messages sent by the shop are shaded.", st.small)]
         cols = self._cols([2.6 * cm, 3.4 * cm, 0.0])
@@ -754,7 +750,7 @@ class Renderer:
     # cases ----------------------------------------------------------------------------------------------------------
     def cases(self) -> Iterator[list[Flowable]]:
         st, w = self.st, self.width
-        head: list[Flowable] = [PageBreak(), heading(st, "Cases", 0)]
+        head: list[Flowable] = [PageBreakIfNotEmpty(), heading(st, "Cases", 0)]
         any_case = False
         for case in self.coll.cases():
             any_case = True
@@ -802,7 +798,7 @@ class Renderer:
                  if scope.embed_evidence else
                  "Buyers are redacted in this archive: evidence is listed with its SHA-256, but the files "
                  "themselves (which may show personal data) are neither shown nor attached.")
-        head: list[Flowable] = [PageBreak(), heading(st, "Evidence", 0), p(st, intro, st.small)]
+        head: list[Flowable] = [PageBreakIfNotEmpty(), heading(st, "Evidence", 0), p(st, intro, st.small)]
         others: list[dict[str, Any]] = []
         shown = 0
         for item in self.coll.evidence():
@@ -869,7 +865,10 @@ class Renderer:
 
         try:
             with self.inp.open_image(item["id"]) as source, PILImage.open(source) as opened:
-                opened.draft("RGB", (IMAGE_MAX_PIXELS, IMAGE_MAX_PIXELS))  # JPEG: decode at reduced size
+                w0, h0 = opened.size
+                box = ((IMAGE_MAX_PIXELS, max(1, IMAGE_MAX_PIXELS * h0 // w0)) if w0 >= h0
+                       else (max(1, IMAGE_MAX_PIXELS * w0 // h0), IMAGE_MAX_PIXELS))
+                opened.draft("RGB", box)  # a JPEG decodes straight at 1/2, 1/4 or 1/8 size when that is enough
                 img: PILImage.Image = opened
                 img.load()
                 ImageOps.exif_transpose(img, in_place=True)
@@ -910,15 +909,22 @@ class Renderer:
                                        f"{s['sha256']}", widths[2]), f"{s['rows_read']:,}"])
             out.append(grid(rows, widths, right=[3]))
         if left_out:
-            why = ("they hold other buyers' records" if self.coll.scope.case_id is not None else
-                   "they name buyers" if self.coll.scope.redact_buyers else "they hold no record in this range")
-            out.append(p(st, f"{left_out} imported file(s) are not attached to this archive: {why}.", st.small))
+            out.append(p(st, f"{left_out} imported file(s) are not attached to this archive: "
+                             f"{self._left_out_reason()}.", st.small))
         yield out
+
+    def _left_out_reason(self) -> str:
+        scope = self.coll.scope
+        if scope.case_id is not None:
+            return "they hold other buyers' records"
+        if scope.redact_buyers:
+            return "they name buyers"
+        return "they hold no record in this date range"
 
     def appendix(self) -> Iterator[list[Flowable]]:
         st, w, inp = self.st, self.width, self.inp
         head: list[Flowable] = [
-            PageBreak(), heading(st, "Appendix: manifest and audit log", 0),
+            PageBreakIfNotEmpty(), heading(st, "Appendix: manifest and audit log", 0),
             p(st, f"{MANIFEST_NAME} lists every attached file with its size and SHA-256; shopexit verify "
                   "recomputes each one. The manifest itself is attached and covered by the signature, like every "
                   "other byte of this file."),

@@ -31,7 +31,7 @@ from typing import Any
 
 from shopexit.core import facts
 from shopexit.core.errors import NotFound
-from shopexit.core.vault import Conn, ShopProfile
+from shopexit.core.vault import Conn
 
 _FAR_PAST = "0000-01-01"
 _FAR_FUTURE = "9999-12-31"
@@ -679,7 +679,3 @@ class Collection:
             for s in all_steps(self.conn)
         ] if self.include_exit_status else []
 
-
-def profile(conn: Conn) -> ShopProfile:
-    row = conn.execute("SELECT creator, shop_name, region, currency FROM shop WHERE id = 1").fetchone()
-    return ShopProfile(*row)

@@ -94,8 +94,8 @@ def _streamed_class() -> type:
                 written += len(chunk)
             if written != entry.size or digest.hexdigest() != entry.sha256:
                 raise ArchiveError(
-                    f"evidence item {entry.vault_id} ({entry.name}) no longer matches the SHA-256 the vault"
-                    " recorded for it; run `shopexit doctor` before exporting."
+                    f"evidence item {entry.vault_id} ({entry.name}) no longer matches the SHA-256 recorded when"
+                    " it was added (was the vault changed outside shopexit?); no archive was written."
                 )
             stream.write(b"\nendstream")
             self._tick(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import glob
 import hashlib
 import os
 import tempfile
@@ -150,6 +151,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _remove_stale_partials(folder: Path, name: str) -> None:
+    """A temporary file left by an export that was killed outright (power cut, kill -9) holds records: remove
+    it when the same archive is written again. Only our own pattern for this very name is touched."""
+    for stale in folder.glob(f".{glob.escape(name)}.*.partial"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def export_archive(
     vault: Vault,
     out: Path,
@@ -243,6 +252,7 @@ def export_archive(
         open_image=lambda i: _blob_reader(conn, i), out_name=out.name, case_title=case_title,
     )
 
+    _remove_stale_partials(folder, out.name)
     tmp_name: str | None = None
     try:
         try:

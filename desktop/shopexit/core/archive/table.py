@@ -315,8 +315,7 @@ class RowTable(Flowable):
         a text object: the text object re-measures every string and re-encodes every repeated one, which was
         half of the time of a long ledger."""
         canv = self.canv
-        doc = canv._doc
-        splits = _splits_for(doc)
+        encoders = _encoders_for(canv._doc)
         cols = self.cols
         code = ["q BT"]
         current: tuple[str, int, float] | None = None
@@ -329,6 +328,7 @@ class RowTable(Flowable):
                 code.append(f"{fp_str(r, g, b)} rg")
                 current_colour = look.color
             size = look.size
+            size_text = fp_str(size)
             for i, cell in enumerate(row._lines):
                 if not cell:
                     continue
@@ -337,19 +337,15 @@ class RowTable(Flowable):
                 cell_right = (xs[-1] if i == row.span_from else xs[i + 1]) - PAD_X
                 baseline = top - PAD_Y - size * 0.95
                 for width, runs in cell:
-                    x = cell_right - width if right else left
-                    code.append(f"1 0 0 1 {fp_str(x, baseline)} Tm")
+                    code.append(f"1 0 0 1 {fp_str(cell_right - width if right else left, baseline)} Tm")
                     for font_name, chunk in runs:
-                        key = (font_name, chunk)
-                        parts = splits.get(key)
-                        if parts is None:
-                            font = getFont(font_name)
-                            parts = [(font.getSubsetInternalName(subset, doc), subset, escapePDF(t))
-                                     for subset, t in font.splitString(chunk, doc)]
-                            splits[key] = parts
-                        for internal, subset, escaped in parts:
-                            if current != (font_name, subset, size):
-                                code.append(f"{internal} {fp_str(size)} Tf")
+                        encoder = encoders.get(font_name)
+                        if encoder is None:
+                            encoder = encoders[font_name] = _Encoder(font_name, canv._doc)
+                        for internal, subset, escaped in encoder.encode(chunk):
+                            if current is None or current[0] != font_name or current[1] != subset \
+                                    or current[2] != size:
+                                code.append(f"{internal} {size_text} Tf")
                                 current = (font_name, subset, size)
                             code.append(f"({escaped}) Tj")
                     baseline -= look.leading
@@ -357,13 +353,48 @@ class RowTable(Flowable):
         return "\n".join(code)
 
 
-_SPLITS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[tuple[str, int, str]]]] = (
-    weakref.WeakKeyDictionary())
+class _Encoder:
+    """Text to a subset font's codes, as reportlab's `splitString` assigns them, remembered per document.
+
+    Once a character has its code it never changes, so characters of the first subset (ASCII and the first
+    ~200 others seen) are translated in one C call, repeated strings are not encoded twice, and only text with
+    characters not seen before goes through `splitString` (which then assigns their codes)."""
+
+    def __init__(self, font_name: str, doc: Any) -> None:
+        self.font = getFont(font_name)
+        self.doc = doc
+        self.first: dict[int, int] = {}  # character -> its byte in subset 0
+        self.known: set[str] = set()
+        self.cache: dict[str, list[tuple[str, int, str]]] = {}
+        self.name0 = ""
+
+    def encode(self, text: str) -> list[tuple[str, int, str]]:
+        parts = self.cache.get(text)
+        if parts is not None:
+            return parts
+        if self.name0 and self.known.issuperset(text):
+            parts = [(self.name0, 0, escapePDF(text.translate(self.first).encode("latin-1")))]
+        else:
+            split = self.font.splitString(text, self.doc)
+            parts = [(self.font.getSubsetInternalName(subset, self.doc), subset, escapePDF(raw))
+                     for subset, raw in split]
+            if len(split) == 1 and split[0][0] == 0 and len(split[0][1]) == len(text):
+                self.name0 = parts[0][0]
+                for ch, byte in zip(text, split[0][1], strict=True):
+                    self.first[ord(ch)] = byte
+                    self.known.add(ch)
+        if len(text) <= 64:
+            if len(self.cache) >= 200_000:
+                self.cache.clear()
+            self.cache[text] = parts
+        return parts
 
 
-def _splits_for(doc: Any) -> dict[tuple[str, str], list[tuple[str, int, str]]]:
-    """Encoded text per document: a string's subset codes are fixed once assigned, so each is encoded once."""
-    cache = _SPLITS.get(doc)
-    if cache is None:
-        cache = _SPLITS[doc] = {}
-    return cache
+_ENCODERS: weakref.WeakKeyDictionary[Any, dict[str, _Encoder]] = weakref.WeakKeyDictionary()
+
+
+def _encoders_for(doc: Any) -> dict[str, _Encoder]:
+    encoders = _ENCODERS.get(doc)
+    if encoders is None:
+        encoders = _ENCODERS[doc] = {}
+    return encoders

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shopexit.core.importers.base import ImportRefused
+from shopexit.core.importers.columns import CellProblem
 from shopexit.core.importers.context import Context
 from shopexit.core.importers.dates import DateProblem, DateReader
 from shopexit.core.importers.tabular import open_zip, read_member
@@ -175,7 +176,5 @@ def run(ctx: Context, path: Path) -> None:
     ctx.report(number, 1.0)
 
 
-def _problem(column: str, message: str) -> Any:
-    from shopexit.core.importers.columns import CellProblem
-
+def _problem(column: str, message: str) -> CellProblem:
     return CellProblem(column, message)

@@ -14,7 +14,7 @@ from types import ModuleType
 from shopexit.core.importers import commissions, data_export, on_hold, orders, settlements, withdrawals
 from shopexit.core.importers.base import KINDS, Detection, ImportRefused
 from shopexit.core.importers.columns import Field, header_has
-from shopexit.core.importers.tabular import Table, is_xlsx, open_table, open_zip, sniff
+from shopexit.core.importers.tabular import Table, is_xlsx, norm, open_table, open_zip, sniff
 
 MODULES: dict[str, ModuleType] = {
     "orders": orders, "settlements": settlements, "on_hold": on_hold, "commissions": commissions,
@@ -84,7 +84,7 @@ def detect(path: Path) -> Detection:
             return Detection(path, "data_export", label("data_export", "ZIP"))
     table = open_tabular(path, None)
     try:
-        kind = kind_of_header([_n(h) for h in table.header])
+        kind = kind_of_header([norm(h) for h in table.header])
         assert kind is not None
         return Detection(path, kind, label(kind, table.format))
     finally:
@@ -104,9 +104,3 @@ def open_tabular(path: Path, kind: str | None) -> Table:
                                       f"columns {names})")
         raise _unknown(path, "this file")
     return table
-
-
-def _n(header: str) -> str:
-    from shopexit.core.importers.tabular import norm
-
-    return norm(header)

@@ -8,7 +8,7 @@ figures (`facts.funds`) leave out on-hold rows whose order has a settlement.
 
 from __future__ import annotations
 
-from shopexit.core.importers.columns import CellProblem, Columns, Field, amount, currency_code, decide_dates
+from shopexit.core.importers.columns import CellProblem, Columns, Field, amount, currency_code, decide_dates, when
 from shopexit.core.importers.context import Context
 from shopexit.core.importers.dates import DateProblem, DateReader
 from shopexit.core.importers.tabular import Table
@@ -52,11 +52,7 @@ def run(ctx: Context, table: Table) -> None:
                 "status": cols.get(cells, "reason"), "expected_at": expected_at,
                 "expected_text": expected_text or None, "raw_json": raw_json(cols.raw(cells)),
             }
-            if cols.has("created") and cols.get(cells, "created"):
-                try:
-                    reader.parse(cols.get(cells, "created"), "created" in cols.utc)
-                except DateProblem as exc:
-                    raise CellProblem(cols.title("created"), str(exc)) from exc
+            when(reader, cols, cells, "created")  # checked; kept in raw_json (the table has no column for it)
         except CellProblem as problem:
             ctx.refuse_or_skip(row_number, problem)
             continue

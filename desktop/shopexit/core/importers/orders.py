@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from shopexit.core import money
 from shopexit.core.importers.columns import (
     CellProblem,
     Columns,
@@ -113,6 +114,8 @@ def run(ctx: Context, table: Table) -> None:
             if not order_id:
                 raise CellProblem(header[i_order_id], "no order ID")
             currency = cells[i_currency].upper() or ctx.currency
+            if len(currency) != 3 or not currency.isalpha():
+                raise CellProblem(header[i_currency], f"not a currency code: {cells[i_currency]!r}")
             line_amounts, currency = _amounts(cells, line_money, currency)
             line = (
                 cells[i_sku], cells[i_seller_sku], cells[i_product], cells[i_variation],
@@ -170,13 +173,22 @@ def _title(cols: Columns, name: str) -> str:
 
 
 def _amounts(cells: list[str], where: list[tuple[int, str]], currency: str) -> tuple[list[int], str]:
-    """Money cells in minor units, all in one currency (a suffix like "120 THB" names it for the row)."""
+    """Money cells in minor units, all in one currency (a suffix like "120 THB" names it for the row).
+
+    The common cell ("48.00" in a two-decimal currency) is read inline; anything else goes to `amount`."""
+    exp = money.exponent(currency)
     out: list[int] = []
     for i, title in where:
-        minor, cur = amount(cells[i], title, currency)
+        text = cells[i]
+        whole, dot, frac = text.partition(".")
+        if dot and len(frac) == exp and whole.isdigit() and frac.isdigit() and text.isascii():
+            out.append(int(whole + frac))
+            continue
+        minor, cur = amount(text, title, currency)
         if cur != currency:
             if any(out):
                 raise CellProblem(title, f"{cur} here but {currency} elsewhere in the row")
             currency = cur
+            exp = money.exponent(currency)
         out.append(minor)
     return out, currency

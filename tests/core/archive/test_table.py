@@ -1,0 +1,80 @@
+"""The ledger's table: text wraps within its column in any script, titles head every page once, blocks stay
+together, a row taller than a page continues on the next, and nothing is lost on the way."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from shopexit.core.archive import fonts
+from shopexit.core.archive.table import Col, Look, Row, RowTable, wrap_text
+
+BAND = Look(first_bold=True)
+DETAIL = Look(size=7, leading=8.8, indent=8)
+
+
+def texts(lines: list[tuple[float, list[tuple[str, str]]]]) -> list[str]:
+    return ["".join(chunk for _, chunk in runs) for _, runs in lines]
+
+
+def test_wrap_text_fits_the_column() -> None:
+    long = "Gift box: three candles, hand-poured, with a card and a ribbon"
+    lines = wrap_text(long, False, 7.5, 100)
+    assert len(lines) > 1
+    assert all(width <= 100 for width, _ in lines)
+    assert " ".join(texts(lines)) == long
+    cjk = "こんにちは、山田花子です。マグカップが割れて届きました。"
+    lines = wrap_text(cjk, False, 7.5, 60)
+    assert "".join(texts(lines)) == cjk and len(lines) > 2
+    assert all(font == fonts.FALLBACK for _, runs in lines for font, _ in runs)
+    word = "x" * 300
+    lines = wrap_text(word, True, 7.5, 80)
+    assert "".join(texts(lines)) == word and all(width <= 80 for width, _ in lines)
+    assert texts(wrap_text("a\nb", False, 7.5, 100)) == ["a", "b"]
+
+
+def _build(flowables: list[object]) -> PdfReader:
+    buf = io.BytesIO()
+    fonts.register_fonts()
+    SimpleDocTemplate(buf, pagesize=A4).build(flowables)
+    return PdfReader(buf)
+
+
+def test_titles_once_per_page_and_every_row_in_order() -> None:
+    cols = [Col(120), Col(200), Col(80, right=True)]
+    rows: list[Row] = []
+    for n in range(600):
+        rows.append(Row([f"ORDER-{n:04d}", f"山田 花子 · buyer {n}", f"{n}.00 USD"], BAND))
+        rows.append(Row(["", f"line of order {n}", "1"], DETAIL, joined=True))
+    header = Row(["Order", "Buyer", "Amount"], Look(bold=True))
+    # two chunks, the second continuing where the first ends (mid-page)
+    reader = _build([Paragraph("Orders", ParagraphStyle("h", fontName=fonts.BOLD, fontSize=14)),
+                     RowTable(cols, header, rows[:700]), RowTable(cols, header, rows[700:], first=False)])
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) > 5
+    for text in pages:
+        assert text.count("Order Buyer Amount") == 1  # titled once per page, never mid-page
+    everything = "\n".join(pages)
+    positions = [everything.index(f"ORDER-{n:04d}") for n in range(600)]
+    assert positions == sorted(positions)
+    assert everything.count("山田 花子") == 600
+    for text in pages:  # an order and its line stay on one page
+        for n in range(600):
+            if f"ORDER-{n:04d}" in text:
+                assert re.search(rf"line of order {n}\b", text)
+
+
+def test_a_row_taller_than_a_page_continues() -> None:
+    body = " ".join(f"word{n}" for n in range(6000))
+    rows = [Row(["2026-05-01", "Buyer", body], Look())]
+    reader = _build([RowTable([Col(60), Col(60), Col(300)], Row(["When", "Who", "Message"], Look(bold=True)),
+                              rows)])
+    assert len(reader.pages) > 2
+    text = " ".join(page.extract_text() for page in reader.pages)
+    found = [int(w[4:]) for w in text.split() if w.startswith("word") and w[4:].isdigit()]
+    assert found == list(range(6000))
