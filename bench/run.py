@@ -101,15 +101,18 @@ def machine() -> dict[str, Any]:
 
 # -- figures ----------------------------------------------------------------------------------------------------------
 def fig_unlock(rep: Report, big: Path) -> None:
-    r = bench_scale.measure_unlock(big, runs=max(5, rep.runs))
+    r = bench_scale.measure_unlock(big, runs=max(9, 3 * rep.runs))
     unlock, bare = med(r["unlock"]), med(r["bare"])
     hashlib_kdf, ours = med(r["kdf"]), med(r["derive_key"])
-    kdf = min(hashlib_kdf, ours)  # the stricter goal: the faster of the two ways to derive the same key
-    goal = kdf + 0.050
-    rep.rows.append(Row("unlock (open + check key)", ms(unlock), f"≤ key derivation + 50 ms = {ms(goal)}",
-                        f"PBKDF2-HMAC-SHA512 256k: hashlib {ms(hashlib_kdf)}, OpenSSL via cryptography "
-                        f"{ms(ours)}; bare `PRAGMA key` + first read {ms(bare)}",
-                        unlock / goal, unlock <= goal, f"unlock − KDF = {ms(unlock - kdf)}"))
+    # The goal is about what unlocking adds to the key derivation. Each run times both back to back, so the
+    # median of the per-run differences cancels most of what the machine's load does to either.
+    extra = med([u - k for u, k in zip(r["unlock"], r["derive_key"], strict=True)])
+    extra_cpu = med([u - k for u, k in zip(r["unlock_cpu"], r["derive_key_cpu"], strict=True)])
+    rep.rows.append(Row("unlock (open + check key)", ms(unlock), "≤ key derivation + 50 ms",
+                        f"PBKDF2-HMAC-SHA512 256k: OpenSSL (as the vault runs it) {ms(ours)}, hashlib "
+                        f"{ms(hashlib_kdf)}; bare `PRAGMA key` + first read {ms(bare)}",
+                        (ours + extra) / (ours + 0.050), extra <= 0.050,
+                        f"unlock − key derivation: {ms(extra)} (CPU {ms(extra_cpu)}), median of {len(r['unlock'])}"))
     rep.details["unlock"] = r
 
 

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for HiDPI)")
+    parser.add_argument("--full", action="store_true",
+                        help="also write each step page and record detail at its full scrolled length (*-full.png)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.scale != 1.0:
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO / "desktop"))
 
     from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
     from shopexit.app import build_context
     from shopexit.core.demo import create_demo
@@ -66,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         settle()
         widget.grab().save(str(out / f"{name}.png"))
         print(f"wrote {out / name}.png")
+
+    def full_shot(area: QScrollArea | None, name: str) -> None:
+        """The whole content of a scroll area, as if the window were tall enough to show all of it."""
+        if args.full and area is not None and area.widget() is not None:
+            area.widget().grab().save(str(out / f"{name}-full.png"))
+            print(f"wrote {out / name}-full.png")
 
     app = QApplication(sys.argv[:1])
     configure(app)
@@ -106,10 +114,16 @@ def main(argv: list[str] | None = None) -> int:
             wait(until=lambda s=step: s.data is not None and not s.loading.isVisible())
             slug = load(number).title.lower().replace(" ", "-")
             shot(main, f"step-{number:02d}-{slug}")
-        for index, (title, _page) in enumerate(main.record_pages):
+            full_shot(step.findChild(QScrollArea, "pageScroll"), f"step-{number:02d}-{slug}")
+        for index, (title, record_page) in enumerate(main.record_pages):
             main.sidebar.select_record(index)
             settle(800)
             shot(main, f"records-{title.lower()}")
+            detail = getattr(record_page, "detail_scroll", None)
+            if detail is None:  # Money: the tab shown holds the detail
+                tabs = getattr(record_page, "tabs", None)
+                detail = getattr(tabs.currentWidget(), "detail_scroll", None) if tabs is not None else None
+            full_shot(detail, f"records-{title.lower()}")
 
         exports = write_exports(tmp / "exports", seed=4, orders=30)
         main.go_step(1)

@@ -122,3 +122,31 @@ def test_cli_import_refusals_are_one_line(tmp_path: Path) -> None:
         lines = [line for line in result.stderr.splitlines() if "warning" not in line]
         assert len(lines) == 1 and "Traceback" not in result.stderr, (name, result.stderr)
     assert '"orders": {"total": 0' in run("status", "--json").stdout.replace("\n", "").replace("  ", "")
+
+
+@pytest.mark.parametrize("kind", ["orders", "settlements", "withdrawals"])
+@pytest.mark.parametrize("amount", ["9" * 40, "1e30", "-99999999999999999999.99"])
+def test_an_absurd_amount_is_refused_naming_row_and_column(kind: str, amount: str, tmp_path: Path) -> None:
+    """Found by the hypothesis suite: an amount beyond SQLite's 64-bit integers (in minor units) must be a
+    refusal naming the row and column, not an OverflowError from deep inside the write."""
+    from shopexit.core.importers import ImportRefused, import_file
+    from tests.hardening.importing import ORDER_COLUMNS, order_row, orders_csv_text
+    from tests.hardening.layouts import SETTLEMENT_COLUMNS, WITHDRAWAL_COLUMNS, csv_bytes
+
+    path = tmp_path / f"{kind}.csv"
+    if kind == "orders":
+        row = order_row(1)
+        row[ORDER_COLUMNS.index("Order Amount")] = amount
+        path.write_text(orders_csv_text([order_row(0), row]), encoding="utf-8")
+    elif kind == "settlements":
+        cells = ["5764576460752303423488", "Order", "05/13/2026 04:37:00 PM", "05/23/2026 04:37:00 PM", "USD", amount]
+        path.write_bytes(csv_bytes([SETTLEMENT_COLUMNS, cells + ["0.00"] * 14], bom=False, crlf=True))
+    else:
+        cells = ["W-1", "WITHDRAW", "SUCCESS", "2026-09-01T16:20:00Z", "USD", amount]
+        path.write_bytes(csv_bytes([WITHDRAWAL_COLUMNS, cells], bom=False, crlf=True))
+    with Vault.create(tmp_path / "v.shopexit", PASSPHRASE, ShopProfile("A", "B")) as vault:
+        before = dump(vault.conn)
+        with pytest.raises(ImportRefused) as err:
+            import_file(vault, path)
+        assert err.value.row is not None and err.value.column, str(err.value)
+        assert dump(vault.conn) == before

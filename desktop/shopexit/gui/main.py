@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from shopexit.gui import style
+from shopexit.gui import fonts, style
 from shopexit.gui.context import GuiContext
 from shopexit.gui.idle import IdleWatcher
 from shopexit.gui.main_window import MainWindow
@@ -50,6 +50,7 @@ def configure(app: QApplication) -> None:
     app.setOrganizationName(ORGANISATION)
     app.setDesktopFileName(DESKTOP_FILE)
     app.setWindowIcon(app_icon())
+    fonts.apply(app)  # before the style sheet, which derives every widget's font from the application's
     style.apply(app)
 
 
@@ -117,6 +118,8 @@ class AppController(QObject):
             self.app.quit()
 
     def shutdown(self) -> None:
+        self.idle.stop()  # a timer firing after the windows are gone would lock into deleted widgets
+        self.idle.timed_out.disconnect()
         if self.app is not None:
             self.app.removeEventFilter(self.idle)
         if self.main is not None:

@@ -40,11 +40,12 @@ class _Delegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         fm = QFontMetrics(option.font)
         kind = index.data(KIND)
+        # Compact enough that the ten steps and the five record views fit in 800 px on most systems.
         if kind == "step":
-            return QSize(200, fm.height() * 2 + 13)
+            return QSize(200, fm.height() * 2 + 10)
         if kind == "header":
-            return QSize(200, fm.height() + 14)
-        return QSize(200, fm.height() + 14)
+            return QSize(200, fm.height() + 10)
+        return QSize(200, fm.height() + 10)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         rect: QRect = option.rect
@@ -59,7 +60,7 @@ class _Delegate(QStyledItemDelegate):
             font.setBold(True)
             painter.setFont(font)
             painter.setPen(QColor(style.MUTED))
-            painter.drawText(rect.adjusted(18, 8, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(rect.adjusted(18, 6, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              str(index.data(Qt.ItemDataRole.DisplayRole)).upper())
             painter.restore()
             return
@@ -119,7 +120,7 @@ class _Delegate(QStyledItemDelegate):
             painter.setFont(number_font)
             painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, str(number))
         text_left = circle.right() + 12
-        title_rect = QRect(text_left, inner.top() + 4, inner.right() - text_left - 8, fm.height())
+        title_rect = QRect(text_left, inner.top() + 3, inner.right() - text_left - 8, fm.height())
         title_font = QFont(base_font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
@@ -130,7 +131,7 @@ class _Delegate(QStyledItemDelegate):
         hint_font = QFont(base_font)
         hint_font.setPointSizeF(max(6.0, base_font.pointSizeF() * 0.9))
         painter.setFont(hint_font)
-        hint_rect = QRect(text_left, title_rect.bottom() + 2, title_rect.width(), fm.height())
+        hint_rect = QRect(text_left, title_rect.bottom() + 1, title_rect.width(), fm.height())
         if warning:
             dot = QRect(hint_rect.left(), hint_rect.center().y() - 3, 7, 7)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -154,10 +155,10 @@ class Sidebar(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFixedWidth(style.SIDEBAR_WIDTH)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, style.SPACE + 4, 0, 0)
+        layout.setContentsMargins(0, style.SPACE, 0, 0)
         layout.setSpacing(4)
         head = QVBoxLayout()
-        head.setContentsMargins(style.SPACE + 6, 0, style.SPACE + 6, style.SPACE)
+        head.setContentsMargins(style.SPACE + 6, 0, style.SPACE + 6, style.SPACE // 2)
         head.setSpacing(4)
         self.shop = style.heading("", 1.25, self)
         self.shop.setAccessibleName("Shop")
@@ -183,7 +184,8 @@ class Sidebar(QWidget):
         self.list.setAccessibleName("Steps and records")
         self.list.setItemDelegate(_Delegate(self.list))
         self.list.setMouseTracking(True)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Whole rows: the first row shown is never cut in half when a record view lower down is chosen.
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(False)
         layout.addWidget(self.list, 1)

@@ -30,6 +30,7 @@ BUYERS = {
     "li": {"username": "liwei_88", "recipient": "李伟", "phone": "+86 138 0013 8000",
            "address": "88 Nanjing Road, Shanghai"},
 }
+THAI_NOTE = "ส่งของแล้วครับ คุณสมชาย ใจดี ขอบคุณที่สั่งซื้อสินค้ากับเรา"  # Thai, no spaces inside phrases
 FORMULA_NOTE = '=HYPERLINK("http://evil.example/x","click")'
 LONG_PRODUCT = ("Hand-thrown stoneware serving bowl with a speckled oatmeal glaze, dishwasher safe, 28 cm across "
                 "— a very long product name that has to wrap inside its column")
@@ -182,6 +183,7 @@ def fill(vault: Vault) -> Filled:
         thread("shop:supplies", "shop", "Harbor Supplies", "Restock", [
             ("out", CREATOR, "2026-02-01T10:00:00Z", "Do you have the linen totes in charcoal again?"),
             ("in", "Harbor Supplies", "2026-02-01T11:00:00Z", "Yes, 40 units, shipping Friday."),
+            ("in", "Harbor Supplies", "2026-02-02T09:00:00Z", THAI_NOTE),
         ])
 
         def case(key: str, kind: str, title: str, opened: str, description: str,

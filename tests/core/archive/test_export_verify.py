@@ -20,7 +20,7 @@ from shopexit.core.archive.embed import MANIFEST_NAME
 from shopexit.core.money import format_display
 from shopexit.core.status import status
 from tests.core.archive.conftest import Made
-from tests.core.archive.fill import FORMULA_NOTE
+from tests.core.archive.fill import FORMULA_NOTE, THAI_NOTE
 from tests.core.archive.pdfread import attachments, page_text, poppler_text
 
 pdfsig = shutil.which("pdfsig") or ""
@@ -164,10 +164,12 @@ def test_names_in_any_script_are_on_the_pages(made: Made) -> None:
     assert "Zoë Ångström" in text
     assert "李伟" in text
     assert "こんにちは、山田花子です" in text
+    assert THAI_NOTE in text
     poppler = poppler_text(made.path)
     if poppler is not None:
         assert "山田 花子" in poppler
         assert "Zoë Ångström" in poppler
+        assert THAI_NOTE in poppler
 
 
 def test_the_cover_says_what_and_how_to_check(made: Made) -> None:

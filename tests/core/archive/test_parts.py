@@ -6,9 +6,13 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shopexit.core.archive import fonts
-from shopexit.core.archive.data_files import evidence_file_name, neutralise
+from shopexit.core.archive.build import money
+from shopexit.core.archive.data_files import evidence_file_name, minor_text, neutralise
+from shopexit.core.money import format_display, format_minor
 
 
 def test_runs_split_by_glyph_coverage() -> None:
@@ -17,6 +21,8 @@ def test_runs_split_by_glyph_coverage() -> None:
     assert fonts.runs("Order for 山田 花子 (JP)") == [
         (fonts.REGULAR, "Order for "), (fonts.FALLBACK, "山田 花子 "), (fonts.REGULAR, "(JP)")]
     assert fonts.runs("Привет, мир", bold=True) == [(fonts.BOLD, "Привет, мир")]
+    assert fonts.runs("Buyer: สมชาย ใจดี") == [(fonts.REGULAR, "Buyer: "), (fonts.THAI, "สมชาย ใจดี")]
+    assert fonts.break_units("ใจดี") == ["ใ", "จ", "ดี"]  # the vowel mark stays with its consonant
     assert fonts.primary_covers("Zoë") and not fonts.primary_covers("李伟")
 
 
@@ -55,3 +61,10 @@ def test_importing_the_package_loads_neither_reportlab_nor_pyhanko() -> None:
             "assert 'reportlab' not in sys.modules and 'pyhanko' not in sys.modules; "
             "a.ExportOptions; assert 'reportlab' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12), st.sampled_from(["USD", "JPY", "KWD", "EUR", "VND"]))
+def test_fast_money_text_is_the_money_modules(minor: int, currency: str) -> None:
+    """The archive formats money with integer arithmetic for speed; it must say exactly what `money` says."""
+    assert minor_text(minor, currency) == format_minor(minor, currency)
+    assert money(minor, currency) == format_display(minor, currency)

@@ -43,7 +43,7 @@ def test_amounts(text: str, currency: str, expected: tuple[int, str]) -> None:
     assert amount(text, "Order Amount", currency) == expected
 
 
-@pytest.mark.parametrize("text", ["abc", "12.3.4", "1e5", "NaN", "--5"])
+@pytest.mark.parametrize("text", ["abc", "12.3.4", "1e5", "NaN", "--5", "9" * 40, "-99999999999999999999.99"])
 def test_bad_amounts_name_the_column(text: str) -> None:
     with pytest.raises(CellProblem) as caught:
         amount(text, "Order Amount", "USD")

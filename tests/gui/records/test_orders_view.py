@@ -124,7 +124,7 @@ def test_the_detail_pane_shows_lines_notes_and_evidence(qtbot: QtBot, make_ctx: 
     assert page.status_badge.text() == "Cancelled"
     assert "refunded 36.00 USD" in page.money_label.text()
     assert page.lines.rowCount() == 1 and page.lines.item(0, 0).text() == "Lavender soy candle"  # type: ignore[union-attr]
-    assert page.lines.item(0, 4).text() == "36.00 USD"  # type: ignore[union-attr]
+    assert page.lines.item(0, 3).text() == "36.00 USD"  # type: ignore[union-attr]
     assert page.facts.values()["Recipient"] == "Marisol Vega"
     assert [n.body for n in page.notes.notes] == ["Buyer cancelled by phone"]
     assert [i.original_name for i in page.evidence.items] == ["label.pdf"]

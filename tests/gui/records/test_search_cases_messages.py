@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QTabWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QTabWidget, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from shopexit.core.records import cases
@@ -177,7 +177,7 @@ def test_pages_route_records_and_locking_leaves_no_record_text(qtbot: QtBot, mak
             texts = []
             if isinstance(child, QLabel | QLineEdit):
                 texts.append(child.text())
-            elif isinstance(child, QTextBrowser):
+            elif isinstance(child, QTextEdit):  # the chat, and long values in a facts form
                 texts.append(child.toPlainText())
             found += [f"{type(child).__name__}: {t[:60]}" for t in texts if any(s in t for s in secrets)]
         return found

@@ -47,8 +47,12 @@ class DataFile:
     description: str
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes an encoder per call
+_JSON_BATCH = 1000
+
+
 class _Table:
-    """One kind of record written as CSV and JSON at once, row by row."""
+    """One kind of record written as CSV and JSON at once, row by row (JSON encoded a batch at a time)."""
 
     def __init__(self, name: str, columns: list[str], description: str) -> None:
         self.name = name
@@ -57,25 +61,31 @@ class _Table:
         self._csv = io.StringIO()
         self._writer = csv.writer(self._csv, lineterminator="\r\n")
         self._writer.writerow(columns)
-        self._json = io.StringIO()
-        self._json.write("[")
-        self._first = True
+        self._json_parts: list[str] = []
+        self._batch: list[dict[str, Any]] = []
         self.rows = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        cells = [_cell(row.get(c)) for c in self.columns]
+        values = [row.get(c) for c in self.columns]
+        cells = [v if v.__class__ is str else _cell(v) for v in values]
         self._writer.writerow([neutralise(c) if c and c[0] in _FIRST else c for c in cells])
-        self._json.write("\n  " if self._first else ",\n  ")
-        self._json.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False))
-        self._first = False
+        self._batch.append(dict(zip(self.columns, values, strict=True)))
+        if len(self._batch) >= _JSON_BATCH:
+            self._flush()
         self.rows += 1
 
+    def _flush(self) -> None:
+        if self._batch:
+            self._json_parts.append(_ENCODE(self._batch)[1:-1])  # the rows, without the list's brackets
+            self._batch = []
+
     def files(self) -> list[DataFile]:
-        self._json.write("\n]\n" if not self._first else "]\n")
+        self._flush()
+        body = "[" + ",\n".join(self._json_parts) + "]\n"
         return [
             DataFile(f"data/{self.name}.csv", ("\ufeff" + self._csv.getvalue()).encode("utf-8"), "text/csv",
                      f"{self.description} (CSV)"),
-            DataFile(f"data/{self.name}.json", self._json.getvalue().encode("utf-8"), "application/json",
+            DataFile(f"data/{self.name}.json", body.encode("utf-8"), "application/json",
                      f"{self.description} (JSON)"),
         ]
 
@@ -88,16 +98,21 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        return _ENCODE(value)
     return str(value)
+
+
+_EXPONENTS: dict[str, int] = {}
 
 
 def minor_text(minor: int, currency: str) -> str:
     """`money.format_minor` with integer arithmetic: the same text ("-0.50"), without a Decimal per cell."""
-    exp = exponent(currency)
+    exp = _EXPONENTS.get(currency)
+    if exp is None:
+        exp = _EXPONENTS[currency] = exponent(currency)
     if exp == 0:
         return str(minor)
-    whole, frac = divmod(abs(minor), 10 ** exp)
+    whole, frac = divmod(-minor if minor < 0 else minor, 10 ** exp)
     return f"{'-' if minor < 0 else ''}{whole}.{frac:0{exp}d}"
 
 

@@ -113,7 +113,7 @@ def _wrap_text(text: str, bold: bool, size: float, max_width: float) -> list[Lin
             atoms = []
             for atom in _ATOM.findall(para):
                 if fonts.needs_wrap_anywhere(atom):
-                    atoms.extend(atom)  # scripts without spaces may break between any two characters
+                    atoms.extend(fonts.break_units(atom))  # scripts without spaces break inside words
                 else:
                     atoms.append(atom)
 
@@ -135,7 +135,7 @@ def _wrap_text(text: str, bold: bool, size: float, max_width: float) -> list[Lin
                 if w <= max_width:
                     line, line_width = atom, w
                     continue
-            for ch in atom:  # a word wider than the column: cut it where it must be cut
+            for ch in fonts.break_units(atom):  # a word wider than the column: cut it where it must be cut
                 cw = measure(ch)
                 if line.strip() and line_width + cw > max_width:
                     out.append(_finish(line, bold, size, simple, primary))

@@ -136,7 +136,8 @@ def amount(text: str, column: str, currency: str) -> tuple[int, str]:
         exp = _EXPONENTS[currency] = money.exponent(currency)
     digits = text[1:] if text[:1] == "-" else text
     whole, dot, frac = digits.partition(".")
-    if whole.isdigit() and whole.isascii() and (not dot or (frac.isdigit() and frac.isascii())) and len(frac) <= exp:
+    if (whole.isdigit() and whole.isascii() and len(whole) <= 15 and (not dot or (frac.isdigit() and frac.isascii()))
+            and len(frac) <= exp):
         minor = int(whole + frac + "0" * (exp - len(frac)))
         return (-minor if digits is not text else minor), currency
     if not text:
@@ -146,10 +147,13 @@ def amount(text: str, column: str, currency: str) -> tuple[int, str]:
     except money.AmountError as exc:
         raise CellProblem(column, str(exc)) from exc
     cur = named or currency
+    if abs(value) >= MAX_AMOUNT:
+        raise CellProblem(column, f"not a believable amount: {text!r}")
     return money.to_minor(value, cur), cur
 
 
 _EXPONENTS: dict[str, int] = {}
+MAX_AMOUNT = Decimal(10) ** 15  # far beyond any shop, and safely inside SQLite's 64-bit integers in minor units
 
 
 def decimal_amount(text: str, column: str) -> Decimal:

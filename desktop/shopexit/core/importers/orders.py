@@ -181,7 +181,7 @@ def _amounts(cells: list[str], where: list[tuple[int, str]], currency: str) -> t
     for i, title in where:
         text = cells[i]
         whole, dot, frac = text.partition(".")
-        if dot and len(frac) == exp and whole.isdigit() and frac.isdigit() and text.isascii():
+        if dot and len(frac) == exp and whole.isdigit() and frac.isdigit() and text.isascii() and len(whole) <= 15:
             out.append(int(whole + frac))
             continue
         minor, cur = amount(text, title, currency)

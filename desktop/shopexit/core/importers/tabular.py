@@ -5,11 +5,13 @@ semicolon or tab separated; cells are stripped, so the TAB that Seller Center ap
 Text in a legacy encoding is refused with the line it failed on, never guessed: a guessed cp1252 reading of a
 Vietnamese name would be kept as evidence wrongly.
 
-XLSX: read with a streaming expat parser of the sheet XML rather than openpyxl. Two reasons, both measured:
+XLSX: the sheet XML is read by our own streaming code rather than openpyxl. Two reasons, both measured:
 openpyxl's read-only mode trusts the sheet's `<dimension>` (some real exports say `A1` and then seem to hold one
 row), and it read a 100,000-line orders sheet in 206 s here, against the 15 s this import must meet. The sheet
-is parsed as it is decompressed; rows never accumulate. Shared strings, inline strings, numbers, booleans and
-date-styled numbers are understood; `<dimension>` is never looked at.
+is parsed as it is decompressed; rows never accumulate. A fast path reads the XML exporters write with regular
+expressions; anything else (entities it cannot read, formulas, rich text, other attributes, a DOCTYPE) is
+handed to a full expat parser, which resumes after the last row given. Shared strings, inline strings,
+numbers, booleans and date-styled numbers are understood; `<dimension>` is never looked at.
 
 Zip containers (XLSX and the data-export zip) are checked before anything is decompressed: member count,
 declared sizes and compression ratios, so a zip bomb is refused by its directory alone. Python's zipfile then
@@ -36,6 +38,7 @@ from xml.etree import ElementTree
 
 from shopexit.core.importers.base import ImportRefused
 
+MAX_FILE_BYTES = 200 << 20  # evidence.DEFAULT_MAX_SIZE: a file the vault cannot keep cannot be imported
 MAX_ZIP_MEMBERS = 10_000
 MAX_MEMBER_BYTES = 1 << 30  # 1 GiB uncompressed for any one member
 MAX_TOTAL_BYTES = 2 << 30
@@ -43,6 +46,9 @@ MAX_RATIO = 400  # XML and JSON compress 10-50x; deflate bombs reach 1000x
 RATIO_FREE_BYTES = 4 << 20  # small members may compress as well as they like
 MAX_SMALL_PART = 32 << 20  # workbook.xml, rels, styles: read whole, so kept small
 HEADER_SCAN_ROWS = 30
+MAX_ROW_BYTES = 16 << 20  # a real export's row is a few KB; a row this long is a bomb or not a spreadsheet
+MAX_CELL_CHARS = 1 << 20
+MAX_SHARED_STRINGS_BYTES = 256 << 20
 _CHUNK = 1 << 20
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,6 +70,10 @@ def sniff(path: Path) -> str:
         raise ImportRefused(path, f"cannot be read ({exc.strerror or exc})") from exc
     if not head:
         raise ImportRefused(path, "the file is empty")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(path, f"{size / 1_048_576:,.0f} MB is more than any export ({MAX_FILE_BYTES >> 20} MB "
+                                  "is the limit, the largest file the vault keeps as evidence)")
     if head[:4] == b"PK\x03\x04" or head[:4] == b"PK\x05\x06":
         return "zip"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -207,7 +217,9 @@ def _csv_rows(raw: IO[bytes], path: Path) -> Iterator[Row]:
     text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
     line = 1
     try:
-        first = text.readline()
+        first = text.readline(MAX_ROW_BYTES)
+        if len(first) >= MAX_ROW_BYTES:
+            raise ImportRefused(path, f"the first line is over {MAX_ROW_BYTES >> 20} MB: not an export", row=1)
         delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
         reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=False)
         row_number = 0
@@ -331,7 +343,11 @@ def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
     def chars(data: str) -> None:
         if in_text:
             parts.append(data)
+            if len(parts) > 1 and sum(map(len, parts)) > MAX_CELL_CHARS:
+                raise ValueError(f"a shared string of over {MAX_CELL_CHARS:,} characters")
 
+    if zf.getinfo(name).file_size > MAX_SHARED_STRINGS_BYTES:
+        raise ImportRefused(path, f"its string table is over {MAX_SHARED_STRINGS_BYTES >> 20} MB: not an export")
     parser = _expat(start, end, chars)
     for _ in _feed(zf, name, path, parser):
         pass
@@ -477,8 +493,11 @@ def _fast_rows(zf: zipfile.ZipFile, member: str, path: Path, strings: list[str],
                     raise _NotSimple  # ended inside the sheet data: let the XML parser say what is wrong
                 if b"<row " not in rest and len(rest) > 64 and b"</sheetData>" not in rest:
                     raise _NotSimple
+                if len(rest) > MAX_ROW_BYTES:
+                    raise ImportRefused(path, f"{member} has a row of over {MAX_ROW_BYTES >> 20} MB after row "
+                                              f"{given[0]}: not a spreadsheet an export writes")
                 buf = rest
-    except _NotSimple:
+    except (_NotSimple, ImportRefused):
         raise
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ImportRefused(path, f"{member} inside the XLSX is damaged or truncated ({exc})") from exc
@@ -559,11 +578,13 @@ def _expat_rows(zf: zipfile.ZipFile, member: str, path: Path, strings: list[str]
     style = -1
     in_value = False
     in_inline = False
+    text_size = 0
     tag_c, tag_v, tag_t, tag_is, tag_row = (f"{_NS_MAIN}}}{t}" for t in ("c", "v", "t", "is", "row"))
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal row_number, col, cell_type, style, in_value, in_inline
+        nonlocal row_number, col, cell_type, style, in_value, in_inline, text_size
         if tag == tag_c:
+            text_size = 0
             ref = attrs.get("r")
             index = _column_index(ref, col_cache) if ref else -1
             col = index if index >= 0 else col + 1
@@ -608,14 +629,22 @@ def _expat_rows(zf: zipfile.ZipFile, member: str, path: Path, strings: list[str]
             done.append((row_number, list(cells)))
 
     def chars(data: str) -> None:
+        nonlocal text_size
         if in_value:
             text.append(data)
+            text_size += len(data)
+            if text_size > MAX_CELL_CHARS:
+                raise ValueError(f"a cell of over {MAX_CELL_CHARS:,} characters in row {row_number}")
 
     parser = _expat(start, end, chars)
     for _ in _feed(zf, member, path, parser, progress):
         if done:
             yield from done
             done.clear()
+
+
+def _fraction(progress: list[int], size: int) -> Callable[[], float]:
+    return lambda: min(progress[0] / size, 1.0)
 
 
 def _open_xlsx_table(path: Path, accept: HeaderTest) -> Table | None:
@@ -638,7 +667,7 @@ def _open_xlsx_table(path: Path, accept: HeaderTest) -> Table | None:
                 continue
             header_row, header = found
             return Table(path, "XLSX", name, [h.strip() for h in header], header_row, rows,
-                         lambda p=progress, s=size: min(p[0] / s, 1.0), zf.close)  # type: ignore[misc]
+                         _fraction(progress, size), zf.close)
     except BaseException:
         zf.close()
         raise

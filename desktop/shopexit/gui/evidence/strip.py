@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
@@ -27,6 +26,7 @@ from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
 from shopexit.gui.evidence import add_evidence_dialog, capture_screen, install_evidence_drop, install_paste
 from shopexit.gui.evidence.preview import EvidenceViewer, save_copy_dialog
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.worker import Progress
 
 ICON = 96
@@ -112,12 +112,8 @@ class EvidenceStrip(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setMinimumHeight(56)
 
-        top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
-        top.addWidget(self.add_button)
-        top.addWidget(self.paste_button)
-        top.addWidget(self.capture_button)
+        top = WrapRow().add_leading(self.heading).add_trailing(self.add_button, self.paste_button,
+                                                               self.capture_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -24,6 +24,7 @@ from shopexit.core.records.cases import CaseDetail
 from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
 from shopexit.gui.evidence.strip import EvidenceStrip
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.records.dialogs import CaseDialog, edit_case_dialog, submit_open_case
 from shopexit.gui.records.model import local_time
 from shopexit.gui.records.page import DetailJob, RecordPage
@@ -104,21 +105,13 @@ class CasesPage(RecordPage):
         self.timeline.setWordWrap(True)
         self.timeline.setTextFormat(Qt.TextFormat.RichText)
 
-        head = QHBoxLayout()
-        head.addWidget(self.title_label, 1)
-        head.addWidget(self.status_badge, 0, Qt.AlignmentFlag.AlignTop)
+        self.status_badge.setAccessibleName("Case status")
+        head = WrapRow().add_leading(self.title_label).add_trailing(self.status_badge)
         due = QHBoxLayout()
         due.addWidget(self.days_badge, 0, Qt.AlignmentFlag.AlignTop)
         due.addWidget(self.deadline_label, 1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.edit_button)
-        actions.addWidget(self.event_button)
-        actions.addStretch(1)
-        actions.addWidget(self.export_button)
-        check_head = QHBoxLayout()
-        check_head.addWidget(self.checklist_heading)
-        check_head.addStretch(1)
-        check_head.addWidget(self.add_item_button)
+        actions = WrapRow().add_leading(self.edit_button, self.event_button).add_trailing(self.export_button)
+        check_head = WrapRow().add_leading(self.checklist_heading).add_trailing(self.add_item_button)
         d = self.detail_layout
         d.addLayout(head)
         d.addLayout(due)

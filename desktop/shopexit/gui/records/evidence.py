@@ -19,6 +19,7 @@ from shopexit.gui.context import GuiContext
 from shopexit.gui.evidence import add_evidence_dialog, capture_screen, install_evidence_drop, install_paste
 from shopexit.gui.evidence import paste_evidence as paste_clipboard
 from shopexit.gui.evidence.preview import EvidencePreview, save_copy_dialog
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.records.model import local_time
 from shopexit.gui.records.page import DetailJob, RecordPage
 from shopexit.gui.records.widgets import FactsForm, NotesBox, heading, link_html
@@ -38,7 +39,7 @@ class EvidencePage(RecordPage):
     title = "Evidence"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, browse.EVIDENCE, empty_text=EMPTY, parent=parent, detail_width=470)
+        super().__init__(ctx, browse.EVIDENCE, empty_text=EMPTY, parent=parent, detail_width=450)
         self.item: EvidenceItem | None = None
         self.model.formatters["type"] = lambda v, _r: TYPE_NAMES.get(str(v), str(v))
         self.add_button = QPushButton("Add files…")
@@ -79,9 +80,7 @@ class EvidencePage(RecordPage):
         self.links_label.linkActivated.connect(self.follow_link)
         self.notes = NotesBox(ctx)
 
-        head = QHBoxLayout()
-        head.addWidget(self.title_label, 1)
-        head.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        head = WrapRow().add_leading(self.title_label).add_trailing(self.save_button)
         caption_row = QHBoxLayout()
         caption_row.addWidget(self.caption, 1)
         caption_row.addWidget(self.caption_button)

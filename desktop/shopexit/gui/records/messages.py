@@ -10,13 +10,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QWidget
 
 from shopexit.core.records import browse, manual
 from shopexit.core.records.browse import Message, RecordDetail
 from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
 from shopexit.gui.evidence.strip import EvidenceStrip
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.records.dialogs import MessageDialog, ThreadDialog, open_case_dialog
 from shopexit.gui.records.model import local_time
 from shopexit.gui.records.orders import CasesList
@@ -65,7 +66,7 @@ class MessagesPage(RecordPage):
     title = "Messages"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, browse.THREADS, empty_text=EMPTY, parent=parent, detail_width=520)
+        super().__init__(ctx, browse.THREADS, empty_text=EMPTY, parent=parent, detail_width=480)
         self.detail_data: RecordDetail | None = None
         self._highlight: tuple[int, int] | None = None
         """(thread id, message id) to mark and scroll to when that conversation shows."""
@@ -77,8 +78,10 @@ class MessagesPage(RecordPage):
 
         self.title_label = QLabel()
         self.title_label.setObjectName("recordTitle")
+        self.title_label.setWordWrap(True)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("recordSubtitle")
+        self.subtitle.setWordWrap(True)
         self.add_button = QPushButton("Add message…")
         self.add_button.setToolTip("Add a message from an email or a phone call to this conversation")
         self.add_button.clicked.connect(self.add_message)
@@ -92,9 +95,7 @@ class MessagesPage(RecordPage):
         self.evidence = EvidenceStrip(ctx)
         self.evidence.changed.connect(lambda: self.load_detail(self.current_id) if self.current_id else None)
 
-        head = QHBoxLayout()
-        head.addWidget(self.title_label, 1)
-        head.addWidget(self.add_button)
+        head = WrapRow().add_leading(self.title_label).add_trailing(self.add_button)
         d = self.detail_layout
         d.addLayout(head)
         d.addWidget(self.subtitle)

@@ -81,6 +81,8 @@ class PagedTableModel(QAbstractTableModel):
         self.page_size = page_size
         self.query = browse.default_query(view)
         self.formatters: dict[str, Formatter] = {}
+        self.titles: dict[str, str] = {}
+        """Column titles the page words its own way, by column key."""
         self._rows: list[browse.Row] = []
         self._texts: dict[tuple[int, int], str] = {}  # shown text by (row, column), formatted once
         self._generation = 0
@@ -184,7 +186,7 @@ class PagedTableModel(QAbstractTableModel):
             return None
         column = self.view.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
+            return self.titles.get(column.key, column.title)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(self._alignment(column))
         return None

@@ -41,6 +41,8 @@ class MoneyRecordsPage(RecordPage):
         super().__init__(ctx, VIEWS[kind], empty_text=EMPTY[kind], parent=parent, detail_width=380)
         self.kind = kind
         self.kinds = frozenset({kind})
+        if kind == "settlement":
+            self.model.titles["amount"] = "Amount"  # beside the "Settled" date column
         self.page_layout.setContentsMargins(0, 4, 0, 0)
         self.title_label = QLabel()
         self.title_label.setObjectName("recordTitle")

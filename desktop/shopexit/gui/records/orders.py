@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -21,6 +20,7 @@ from shopexit.core.records.browse import RecordDetail
 from shopexit.gui.context import GuiContext
 from shopexit.gui.evidence import install_evidence_drop, install_paste
 from shopexit.gui.evidence.strip import EvidenceStrip
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.records.model import local_time
 from shopexit.gui.records.page import DetailJob, RecordPage
 from shopexit.gui.records.widgets import FactsForm, NotesBox, badge, heading, link_html, set_badge, status_tone
@@ -42,10 +42,7 @@ class CasesList(QWidget):
         self.label.linkActivated.connect(page.follow_link)
         self.open_button = QPushButton("Open a case…")
         self.open_button.setAutoDefault(False)
-        top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
-        top.addWidget(self.open_button)
+        top = WrapRow().add_leading(self.heading).add_trailing(self.open_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -66,20 +63,28 @@ class OrdersPage(RecordPage):
     title = "Orders"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, browse.ORDERS, empty_text=EMPTY, parent=parent, detail_width=430)
+        super().__init__(ctx, browse.ORDERS, empty_text=EMPTY, parent=parent, detail_width=420)
         self.detail_data: RecordDetail | None = None
         self.title_label = QLabel()
         self.title_label.setObjectName("recordTitle")
+        self.title_label.setWordWrap(True)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_badge = badge("")
+        self.status_badge.setAccessibleName("Order status")
         self.purged_label = QLabel("Buyer details were removed when the shop closed (privacy).")
         self.purged_label.setObjectName("recordSubtitle")
         self.money_label = QLabel()
         self.money_label.setWordWrap(True)
         self.facts = FactsForm()
-        self.lines = QTableWidget(0, 5)
-        self.lines.setHorizontalHeaderLabels(["Product", "Variation", "Qty", "Unit price", "Subtotal"])
+        # Four columns: the variation goes under the product's name, so the prices fit a narrow pane.
+        self.lines = QTableWidget(0, 4)
+        self.lines.setHorizontalHeaderLabels(["Product", "Qty", "Unit price", "Subtotal"])
         self.lines.verticalHeader().setVisible(False)
+        self.lines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lines.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lines.setWordWrap(False)
+        self.lines.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.lines.setAlternatingRowColors(True)
@@ -87,8 +92,11 @@ class OrdersPage(RecordPage):
         self.lines.setAccessibleName("SKU lines of this order")
         hdr = self.lines.horizontalHeader()
         hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3, 4):
+        hdr.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        hdr.setMinimumSectionSize(24)
+        for col in (1, 2, 3):
             hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.lines.setMinimumWidth(0)
         self.lines_heading = heading("Items")
         self.cases_box = CasesList(self)
         self.cases_box.open_button.clicked.connect(self.open_case)
@@ -96,9 +104,7 @@ class OrdersPage(RecordPage):
         self.evidence = EvidenceStrip(ctx)
         self.evidence.changed.connect(self._evidence_changed)
 
-        head = QHBoxLayout()
-        head.addWidget(self.title_label, 1)
-        head.addWidget(self.status_badge)
+        head = WrapRow().add_leading(self.title_label).add_trailing(self.status_badge)
         d = self.detail_layout
         d.addLayout(head)
         d.addWidget(self.money_label)
@@ -137,7 +143,7 @@ class OrdersPage(RecordPage):
         self.detail_data = detail
         self.title_label.setText(detail.title)
         fields = dict(detail.fields)
-        status = fields.get("Status", "")
+        status = " · ".join(dict.fromkeys(fields.get("Status", "").split(" · ")))  # "In transit · In transit"
         set_badge(self.status_badge, status, status_tone(status.split(" · ")[0]))
         m = detail.extra["money"]
         cur = m["currency"]
@@ -153,23 +159,28 @@ class OrdersPage(RecordPage):
         self.facts.set_rows([(k, local_time(v) if k in _DATE_FIELDS else v) for k, v in detail.fields
                              if k != "Status"])
         self.lines.setRowCount(len(detail.lines))
+        two_lines = any(line["variation"] for line in detail.lines)
         for row, line in enumerate(detail.lines):
             name = line["product"] or line["seller_sku"] or line["sku_id"]
             qty = f"{line['quantity']}" + (f" ({line['returned']} returned)" if line["returned"] else "")
-            cells = [name, line["variation"], qty, format_display(line["unit_price"], cur),
-                     format_display(line["subtotal"], cur)]
+            product = f"{name}\n{line['variation']}" if line["variation"] else str(name)
+            cells = [product, qty, format_display(line["unit_price"], cur), format_display(line["subtotal"], cur)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(str(text))
-                if col >= 2:
+                if col >= 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if col == 0:
-                    item.setToolTip(f"{name}\nSKU {line['sku_id']} · seller SKU {line['seller_sku']}")
+                    variation = f" — {line['variation']}" if line["variation"] else ""
+                    item.setToolTip(f"{name}{variation}\nSKU {line['sku_id']} · seller SKU {line['seller_sku']}")
                 self.lines.setItem(row, col, item)
         self.lines_heading.setText(f"Items ({len(detail.lines)})" if detail.lines else "Items")
         self.lines.setVisible(bool(detail.lines))
-        rows = max(1, len(detail.lines))
-        self.lines.setFixedHeight(self.lines.horizontalHeader().height() + rows * self.lines.verticalHeader()
-                                  .defaultSectionSize() + 6)
+        line_height = self.lines.fontMetrics().lineSpacing()
+        row_height = (2 * line_height if two_lines else line_height) + 12
+        for row in range(len(detail.lines)):
+            self.lines.setRowHeight(row, row_height)
+        header = self.lines.horizontalHeader().sizeHint().height()
+        self.lines.setFixedHeight(header + max(1, len(detail.lines)) * row_height + 2 * self.lines.frameWidth() + 2)
         self.cases_box.set_cases(detail.cases)
         self.notes.set_notes(("order", detail.id), detail.notes)
         self.evidence.set_target("order", detail.id, detail.evidence)

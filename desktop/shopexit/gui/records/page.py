@@ -10,19 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QHelpEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +33,59 @@ from PySide6.QtWidgets import (
 from shopexit.core.records import browse
 from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
+from shopexit.gui.layouts import VerticalScrollArea
 from shopexit.gui.records.model import PagedTableModel
 from shopexit.gui.records.widgets import STYLE, FilterBar
 from shopexit.gui.worker import Progress
 
 DetailJob = Callable[[Vault, Progress], Any]
+_Index = QModelIndex | QPersistentModelIndex
+
+ID_COLUMNS = frozenset({"order_id", "reference_id", "withdrawal_id"})
+"""Platform ids, 18-20 digits that differ mostly at the end: shown narrow, cut in the middle ("5764576…205263")."""
+ID_WIDTH = 13  # characters
+MIDDLE_ELIDED = ID_COLUMNS | {"name"}  # file names keep their extension: "Screenshot 20…chat.png"
+FIRST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "settlements": ("settled_at", "order_id", "type", "amount", "revenue"),
+    "commissions": ("order_at", "order_id", "status", "estimated", "earned"),
+    "cases": ("title", "status", "deadline"),
+}
+"""Columns moved to the front, by view name: what a row is and what it is worth come before its details."""
+WIDTHS: dict[str, dict[str, int]] = {"evidence": {"name": 20, "type": 12}}
+"""Column widths (in characters) this view sets its own way, by view name and column key."""
+HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
+    "orders": frozenset({"items", "proof", "tracking"}),
+    "settlements": frozenset({"reference_id", "commission"}),
+    "withdrawals": frozenset({"by_hand"}),
+    "commissions": frozenset({"counterpart"}),
+    "threads": frozenset({"count"}),
+    "cases": frozenset({"kind", "checklist", "opened_at"}),
+    "evidence": frozenset({"captured_at"}),
+}
+"""Columns a table starts without, by view name, so the ones that matter fit beside the detail pane at
+1280 × 800; the detail pane shows them all. Every column can be shown again from the header's context menu
+(right-click a column title)."""
+
+
+class ElidingDelegate(QStyledItemDelegate):
+    """Cells cut with "…" (in the middle for ids) show their whole text as a tooltip."""
+
+    def __init__(self, parent: QWidget, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        super().__init__(parent)
+        self.mode = mode
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = self.mode
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,
+                  index: _Index) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            if text and option.fontMetrics.horizontalAdvance(text) > option.rect.width() - 12:
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
 
 
 class RecordTable(QTableView):
@@ -57,15 +108,46 @@ class RecordTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionsMovable(True)
         char = self.fontMetrics().horizontalAdvance("0")  # ids and dates are digits: size columns by a digit
+        self.setItemDelegate(ElidingDelegate(self))
+        hidden = HIDDEN_COLUMNS.get(model.view.name, frozenset())
+        widths = WIDTHS.get(model.view.name, {})
         for n, column in enumerate(model.view.columns):
-            if column.width:
+            width = widths.get(column.key, column.width)
+            if column.key in ID_COLUMNS:
+                width = min(width or ID_WIDTH, ID_WIDTH)
+            if column.key in MIDDLE_ELIDED:
+                self.setItemDelegateForColumn(n, ElidingDelegate(self, Qt.TextElideMode.ElideMiddle))
+            if width:
                 title = self.fontMetrics().horizontalAdvance(column.title) + 26  # room for the sort arrow
-                self.setColumnWidth(n, max(column.width * char + 16, title))
+                self.setColumnWidth(n, max(width * char + 16, title))
+            self.setColumnHidden(n, column.key in hidden)
+        keys = [c.key for c in model.view.columns]
+        for visual, key in enumerate(FIRST_COLUMNS.get(model.view.name, ())):
+            header.moveSection(header.visualIndex(keys.index(key)), visual)
         header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         section, order = model.sort_section()
         header.setSortIndicator(section, order)  # before enabling sorting, which sorts by the indicator at once
         self.setSortingEnabled(True)
         self.setAccessibleName(model.view.noun.capitalize())
+
+    def column_menu(self) -> QMenu:
+        """Show or hide each column (the last one shown stays)."""
+        menu = QMenu(self)
+        menu.setTitle("Columns")
+        model = self.model()
+        shown = [n for n in range(model.columnCount()) if not self.isColumnHidden(n)]
+        for n in range(model.columnCount()):
+            action = menu.addAction(str(model.headerData(n, Qt.Orientation.Horizontal)))
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(n))
+            action.setEnabled(shown != [n])
+            action.toggled.connect(lambda on, column=n: self.setColumnHidden(column, not on))
+        return menu
+
+    def _column_menu(self, pos: QPoint) -> None:
+        self.column_menu().popup(self.horizontalHeader().mapToGlobal(pos))
 
 
 class RecordPage(QWidget):
@@ -118,10 +200,9 @@ class RecordPage(QWidget):
         self.detail.setObjectName("detailPane")
         self.detail_layout = QVBoxLayout(self.detail)
         self.detail_layout.setContentsMargins(14, 10, 14, 10)
-        self.detail_scroll = QScrollArea()
-        self.detail_scroll.setWidgetResizable(True)
-        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll = VerticalScrollArea()
         self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setAccessibleName(f"Details of the chosen {view.kind.replace('_', ' ')}")
         self._placeholder = f"Choose one of the {view.noun} to see everything about it here."
         self.detail_placeholder = QLabel(self._placeholder)
         self.detail_placeholder.setObjectName("emptyHint")
@@ -134,8 +215,9 @@ class RecordPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list_side)
         self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # The detail pane keeps its width; a wider window gives the table room for more columns.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setSizes([1000 - detail_width, detail_width])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)

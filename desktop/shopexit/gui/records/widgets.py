@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,13 +31,14 @@ from shopexit.core.records import browse, manual
 from shopexit.core.records.manual import Note
 from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
+from shopexit.gui.layouts import WrapRow
 from shopexit.gui.records.model import local_time
 from shopexit.gui.worker import Progress
 
 STYLE = """
 QLabel#recordTitle { font-size: 17px; font-weight: 600; }
 QLabel#recordSubtitle { color: #59636e; }
-QLabel#sectionHeading { font-weight: 600; margin-top: 6px; }
+QLabel#sectionHeading { font-weight: 600; padding-top: 6px; }
 QLabel#emptyHint, QLabel#previewMessage { color: #59636e; padding: 12px; }
 QLabel#emptyState { color: #3d4650; font-size: 14px; padding: 24px; }
 QLabel#countLabel { color: #59636e; }
@@ -76,6 +81,7 @@ def status_tone(status: str) -> str:
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionHeading")
+    label.setIndent(0)  # the padding above would otherwise indent the text by half an "x", out of line
     return label
 
 
@@ -141,15 +147,67 @@ class FilterBar(QWidget):
             combo.blockSignals(False)
 
 
+class WrappedValue(QTextEdit):
+    """A value with no spaces to wrap at — a SHA-256, a long id, a URL — shown whole, broken wherever the line
+    ends. Selecting and copying it gives the exact text (a QLabel can only break at spaces, and would widen the
+    pane to the value's full length)."""
+
+    def __init__(self, text: str, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setPlainText(text)
+        self.setAccessibleName(name)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet("QTextEdit { background: transparent; border: none; padding: 0; }")
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # selectable, but not a stop for every Tab
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.document().setDocumentMargin(0)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        doc = self.document().clone(self)
+        doc.setTextWidth(max(1, width - 2 * self.frameWidth()))
+        height = math.ceil(doc.size().height()) + 2 * self.frameWidth()
+        doc.deleteLater()
+        return height
+
+    def sizeHint(self) -> QSize:
+        width = min(self.fontMetrics().horizontalAdvance(self.toPlainText()) + 4, 280)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("0" * 8), self.fontMetrics().lineSpacing())
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        wanted = self.heightForWidth(self.width())
+        if wanted != self.height():
+            self.setFixedHeight(wanted)
+
+
 class FactsForm(QWidget):
-    """Label: value rows; values are selectable, empty ones are left out."""
+    """Label: value rows; values are selectable, empty ones are left out. Long labels and long values wrap, so
+    the form fits a narrow pane."""
+
+    LABEL_MAX_WIDTH = 150
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.form.setHorizontalSpacing(14)
         self.form.setVerticalSpacing(4)
 
@@ -160,25 +218,32 @@ class FactsForm(QWidget):
             if not value:
                 continue
             field: QWidget
-            if len(value) > 40 and " " not in value:
-                # A hash or a long id: one unbroken word would widen the pane; a frameless read-only line
-                # scrolls instead, and copying it gives the exact text.
-                line = QLineEdit(value)
-                line.setReadOnly(True)
-                line.setFrame(False)
-                line.setCursorPosition(0)
-                line.setStyleSheet("background: transparent;")
-                line.setAccessibleName(key)
-                field = line
+            if any(len(word) > 24 for word in value.split()):
+                field = WrappedValue(value, key)  # a hash or a long id: one unbroken word
             else:
                 label = QLabel(value)
                 label.setWordWrap(True)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+                label.setAccessibleName(key)
                 field = label
-            name = QLabel(key)
+            name = QLabel(self._fold(key))
             name.setObjectName("recordSubtitle")
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # beside a value's first line
+            name.setAccessibleName(key)
             self.form.addRow(name, field)
+
+    def _fold(self, key: str) -> str:
+        """A long label ("Refund subtotal before seller discounts") on as many lines as it needs to stay within
+        LABEL_MAX_WIDTH. The breaks are explicit: a word-wrapped label in a form row gets one line's height."""
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        for word in key.split():
+            if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= self.LABEL_MAX_WIDTH:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return "\n".join(lines) or key
 
     def values(self) -> dict[str, str]:
         out = {}
@@ -188,7 +253,9 @@ class FactsForm(QWidget):
             name = label.widget() if label else None
             value = field.widget() if field else None
             if isinstance(name, QLabel) and isinstance(value, QLabel | QLineEdit):
-                out[name.text()] = value.text()
+                out[name.accessibleName()] = value.text()
+            elif isinstance(name, QLabel) and isinstance(value, QTextEdit):
+                out[name.accessibleName()] = value.toPlainText()
         return out
 
 
@@ -244,12 +311,8 @@ class NotesBox(QWidget):
             b.setAutoDefault(False)
             b.setEnabled(False)
         self.list.currentRowChanged.connect(self._selection)
-        top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addStretch(1)
-        top.addWidget(self.add_button)
-        top.addWidget(self.edit_button)
-        top.addWidget(self.delete_button)
+        top = WrapRow().add_leading(self.heading).add_trailing(self.add_button, self.edit_button,
+                                                               self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
