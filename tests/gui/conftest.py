@@ -43,6 +43,8 @@ class App:
     ctx: GuiContext
     controller: AppController
     path: Path
+    seeded: Any = None
+    """What `seed(vault)` returned (ids of the records it made)."""
 
     @property
     def main(self) -> MainWindow:
@@ -91,8 +93,7 @@ def app_on(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., App]]:
     def make(seed: Callable[[Vault], Any] | None = None, *, idle_ms: int | None = None,
              create: bool = True) -> App:
         path = tmp_path / "vaults" / f"app{len(made)}.shopexit"
-        if create:
-            make_vault(path, seed)
+        seeded = make_vault(path, seed) if create else None
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         configure(app)
@@ -100,7 +101,7 @@ def app_on(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., App]]:
         ctx.default_vault = path
         controller = AppController(ctx, idle_ms=idle_ms)
         controller.start()
-        handle = App(qtbot, ctx, controller, path)
+        handle = App(qtbot, ctx, controller, path, seeded)
         made.append(handle)
         return handle
 

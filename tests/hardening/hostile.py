@@ -68,7 +68,7 @@ def xlsx_zip_bomb(expanded_mb: int = 256) -> bytes:
                     '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
                     'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
                     '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=expanded_mb >= 2048) as sheet:
             sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
                         b'2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>')
             block = b"A" * (1 << 20)
@@ -76,6 +76,27 @@ def xlsx_zip_bomb(expanded_mb: int = 256) -> bytes:
                 sheet.write(block)
             sheet.write(b"</t></is></c></row></sheetData></worksheet>")
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def xlsx_lying_bomb(expanded_mb: int = 64) -> bytes:
+    """A zip bomb that lies: its sheet's headers declare 2,000 bytes unpacked, its data inflates to
+    `expanded_mb` MB. A reader that trusts the declared size must stop at it (and fail the CRC), not inflate."""
+    data = bytearray(xlsx_zip_bomb(expanded_mb))
+    name = b"xl/worksheets/sheet1.xml"
+    # local file header: signature PK\3\4, uncompressed size at offset 22, name at offset 30
+    local = data.find(b"PK\x03\x04")
+    while local != -1 and data[local + 30: local + 30 + len(name)] != name:
+        local = data.find(b"PK\x03\x04", local + 4)
+    # central directory header: signature PK\1\2, uncompressed size at offset 24, name at offset 46
+    central = data.find(b"PK\x01\x02")
+    while central != -1 and data[central + 46: central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+    for offset in (local + 22, central + 24):
+        if data[offset: offset + 4] == b"\xff\xff\xff\xff":  # a ZIP64 entry: not this simple
+            raise ValueError("expected a plain (non-ZIP64) entry")
+        data[offset: offset + 4] = (2000).to_bytes(4, "little")
+    return bytes(data)
 
 
 def nested_json(depth: int = 100_000) -> bytes:
@@ -164,6 +185,7 @@ HOSTILE: dict[str, Maker] = {
     "truncated_xlsx": _write("income_order_details.xlsx", _truncated_xlsx),
     "truncated_zip": _write("tiktok_data_export.zip", _truncated_zip),
     "xlsx_zip_bomb": _write("bomb.xlsx", xlsx_zip_bomb),
+    "xlsx_lying_bomb": _write("lying.xlsx", xlsx_lying_bomb),
     "nested_json": _write("user_data_tiktok.json", nested_json),
     "huge_json": _write("user_data.json", huge_json),
     "csv_10mb_field": _write("orders-big-field.csv", csv_with_huge_field),

@@ -1,5 +1,5 @@
-"""Layouts that fit narrow panes: a row that wraps instead of growing wider, and a scroll area that only scrolls
-down.
+"""Layouts that fit narrow panes — a row that wraps instead of growing wider, a scroll area that only scrolls
+down — and a Tab order that follows the layouts.
 
 A detail pane beside a table may be 360 px wide on a laptop and 700 px on a big screen. A QHBoxLayout of a
 heading and three buttons asks for its full width and, inside a scroll area, makes the whole pane scroll
@@ -11,8 +11,27 @@ content is always exactly as wide as what is visible.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QScrollArea, QSizePolicy, QWidget, QWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+    QWidgetItem,
+)
 
 
 class WrapRow(QLayout):
@@ -199,3 +218,59 @@ class VerticalScrollArea(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(120, 80)  # the splitter may make the pane narrow: the content wraps to fit
+
+
+_LEAVES = (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit)
+"""Controls that take focus as a whole: their inner parts (a combo's line edit, a view's viewport) are theirs."""
+
+
+def focus_order(root: QWidget) -> list[QWidget]:
+    """The widgets under `root` that Tab should stop at, in the order the layouts place them — left to right,
+    top to bottom, pane by pane — whatever order they were created in."""
+    order: list[QWidget] = []
+
+    def visit(widget: QWidget) -> None:
+        if widget is not root and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            order.append(widget)
+        if isinstance(widget, _LEAVES):
+            return
+        if isinstance(widget, QScrollArea):
+            inner = widget.widget()
+            if inner is not None:
+                visit(inner)
+            return
+        if isinstance(widget, QSplitter | QStackedWidget):
+            for n in range(widget.count()):
+                child = widget.widget(n)
+                if child is not None:
+                    visit(child)
+            return
+        if isinstance(widget, QTabWidget):
+            visit(widget.tabBar())
+            for n in range(widget.count()):
+                visit(widget.widget(n))
+            return
+        layout = widget.layout()
+        if layout is not None:
+            visit_layout(layout)
+
+    def visit_layout(layout: QLayout) -> None:
+        for n in range(layout.count()):
+            item = layout.itemAt(n)
+            if item is None:
+                continue
+            if item.widget() is not None:
+                visit(item.widget())
+            elif item.layout() is not None:
+                visit_layout(item.layout())
+
+    visit(root)
+    return order
+
+
+def apply_tab_order(root: QWidget) -> list[QWidget]:
+    """Make Tab follow `focus_order(root)` (call again after widgets are added or replaced)."""
+    chain = focus_order(root)
+    for first, second in pairwise(chain):
+        QWidget.setTabOrder(first, second)
+    return chain

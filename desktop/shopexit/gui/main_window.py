@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.idle = idle
         self.locking = False
         self.overview: Overview | None = None
+        self.search_dialog: Any = None  # records.search.SearchDialog, made on the first Ctrl+F
         vault_path = ctx.vaults.vault_path or ctx.default_vault
         self.setWindowTitle(f"shopexit — {vault_path.name}")
         self.setAccessibleName("shopexit")
@@ -101,6 +102,9 @@ class MainWindow(QMainWindow):
         self.sidebar.record_chosen.connect(self.show_records)
         self.resize(1280, 800)
         self.ctx.vaults.submit(_initial_load, on_done=self._first_overview, on_error=self._overview_failed)
+        keep = self.ctx.settings.keep_backups
+        self.ctx.vaults.submit(lambda vault, _p: vault.backup_if_due(keep), on_done=self._backup_made,
+                               on_error=lambda message: self.statusBar().showMessage(f"No daily backup: {message}"))
 
     # -- actions ------------------------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any],
@@ -109,9 +113,8 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip or text.replace('…', '')}"
-                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                             if shortcut else ""))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip or text.replace('…', '').replace('&', '')}" + (f" ({keys})" if keys else ""))
         action.triggered.connect(slot)
         action.setEnabled(enabled)
         self.addAction(action)
@@ -125,15 +128,23 @@ class MainWindow(QMainWindow):
                                             "Keep a screenshot, photo or receipt")
         self.export_action = self._action("Export archive…", self.open_export, "Ctrl+E",
                                           "Export a signed PDF archive")
-        self.search_action = self._action("Search", self.open_search, QKeySequence.StandardKey.Find,
+        self.search_action = self._action("Search", self.open_search,
+                                          _standard(QKeySequence.StandardKey.Find, "Ctrl+F"),
                                           "Search every record", enabled=search_available)
         self.lock_action = self._action("Lock", self.lock_requested.emit, "Ctrl+L", "Lock the vault now")
-        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.preferences_action = self._action("Preferences…", self.open_preferences,
-                                               QKeySequence.StandardKey.Preferences)
+        self.backup_action = self._action("&Back up now", self.back_up_now, None,
+                                          "Write an encrypted copy to the vault's backups folder")
+        self.quit_action = self._action("&Quit", self.close, _standard(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
+        self.preferences_action = self._action("&Preferences…", self.open_preferences,
+                                               _standard(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
         self.next_action = self._action("Next step", lambda: self._step_by(1), "Ctrl+PgDown")
         self.prev_action = self._action("Previous step", lambda: self._step_by(-1), "Ctrl+PgUp")
         self.step_actions = [self._action(f"Step {n}", self._go_to(n), f"Ctrl+{n % 10}") for n in range(1, 11)]
+        mnemonic = {"Orders": "&Orders", "Money": "&Money", "Messages": "M&essages", "Cases": "&Cases",
+                    "Evidence": "E&vidence"}
+        self.record_actions = [self._action(mnemonic.get(title, title), self._records_at(n), f"Alt+{n + 1}",
+                                            f"Show {title.lower()}")
+                               for n, (title, _page) in enumerate(self.record_pages)]
 
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
@@ -153,6 +164,7 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.evidence_action, self.export_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
         file_menu.addAction(self.preferences_action)
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -164,8 +176,11 @@ class MainWindow(QMainWindow):
         go.addSeparator()
         for action in self.step_actions:
             go.addAction(action)
+        go.addSeparator()
+        for action in self.record_actions:
+            go.addAction(action)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("About shopexit", self._about))
+        help_menu.addAction(self._action("&About shopexit", self._about))
 
     # -- the overview ---------------------------------------------------------------------------------------------
     def _first_overview(self, overview: Overview) -> None:
@@ -232,6 +247,13 @@ class MainWindow(QMainWindow):
     def _go_to(self, number: int) -> Callable[[], None]:
         return lambda: self.go_step(number)
 
+    def _records_at(self, index: int) -> Callable[[], None]:
+        def show() -> None:
+            self.sidebar.select_record(index)
+            self.show_records(index)
+
+        return show
+
     def _step_by(self, delta: int) -> None:
         number = self.current_step() or 1
         self.go_step(min(10, max(1, number + delta)))
@@ -276,6 +298,26 @@ class MainWindow(QMainWindow):
         links = [("step", number)] if number else []
         self.add_evidence(links, page.reload if page else self.refresh_all)
 
+    def back_up_now(self) -> None:
+        keep = self.ctx.settings.keep_backups
+        self.backup_action.setEnabled(False)
+
+        def done(path: Path) -> None:
+            self.backup_action.setEnabled(True)
+            self.ctx.dialogs.info(self, "Backup written",
+                                  f"An encrypted copy of the vault is in {path.parent.name}/ as {path.name}.\n"
+                                  f"The same passphrase opens it; the last {keep} backups are kept.")
+
+        def failed(message: str) -> None:
+            self.backup_action.setEnabled(True)
+            self.ctx.dialogs.warn(self, "No backup written", message)
+
+        self.ctx.vaults.submit(lambda vault, _p: vault.backup(keep=keep), on_done=done, on_error=failed)
+
+    def _backup_made(self, path: Path | None) -> None:
+        if path is not None:
+            self.statusBar().showMessage(f"Daily backup written: {path.name}", 8000)
+
     def open_import(self, paths: list[Any] | None = None) -> None:
         from shopexit.gui.import_dialog import ImportDialog
 
@@ -291,14 +333,19 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_search(self) -> None:
+        """Ctrl+F: the search window, brought back with its words selected when it is already open."""
         search = optional("shopexit.gui.records.search", "SearchDialog")
         if search is None:
             return
-        dialog = search(self.ctx, self)
-        dialog.open_record.connect(self.show_record)
+        dialog = self.search_dialog
+        if dialog is None:
+            dialog = self.search_dialog = search(self.ctx, self)
+            dialog.open_record.connect(self.show_record)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        dialog.box.setFocus()
+        dialog.box.selectAll()
 
     def show_record(self, kind: str, record_id: int) -> bool:
         """Route a link or a search hit to the page that shows that kind of record."""
@@ -369,6 +416,13 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.open_import(paths)
+
+
+def _standard(key: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
+    """The platform's keys for a standard action, or `fallback` where the platform has none (Preferences on
+    Linux and Windows; Quit where the desktop's theme is not loaded)."""
+    keys = QKeySequence(key)
+    return keys if not keys.isEmpty() else QKeySequence(fallback)
 
 
 def spacer_widget(parent: QWidget) -> QWidget:

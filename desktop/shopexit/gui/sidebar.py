@@ -42,10 +42,10 @@ class _Delegate(QStyledItemDelegate):
         kind = index.data(KIND)
         # Compact enough that the ten steps and the five record views fit in 800 px on most systems.
         if kind == "step":
-            return QSize(200, fm.height() * 2 + 10)
+            return QSize(200, fm.height() * 2 + 8)
         if kind == "header":
-            return QSize(200, fm.height() + 10)
-        return QSize(200, fm.height() + 10)
+            return QSize(200, fm.height() + 8)
+        return QSize(200, fm.height() + 8)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         rect: QRect = option.rect
@@ -60,7 +60,7 @@ class _Delegate(QStyledItemDelegate):
             font.setBold(True)
             painter.setFont(font)
             painter.setPen(QColor(style.MUTED))
-            painter.drawText(rect.adjusted(18, 6, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(rect.adjusted(18, 4, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              str(index.data(Qt.ItemDataRole.DisplayRole)).upper())
             painter.restore()
             return
@@ -120,7 +120,7 @@ class _Delegate(QStyledItemDelegate):
             painter.setFont(number_font)
             painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, str(number))
         text_left = circle.right() + 12
-        title_rect = QRect(text_left, inner.top() + 3, inner.right() - text_left - 8, fm.height())
+        title_rect = QRect(text_left, inner.top() + 2, inner.right() - text_left - 8, fm.height())
         title_font = QFont(base_font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
@@ -131,7 +131,7 @@ class _Delegate(QStyledItemDelegate):
         hint_font = QFont(base_font)
         hint_font.setPointSizeF(max(6.0, base_font.pointSizeF() * 0.9))
         painter.setFont(hint_font)
-        hint_rect = QRect(text_left, title_rect.bottom() + 1, title_rect.width(), fm.height())
+        hint_rect = QRect(text_left, title_rect.bottom(), title_rect.width(), fm.height())
         if warning:
             dot = QRect(hint_rect.left(), hint_rect.center().y() - 3, 7, 7)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -174,8 +174,9 @@ class Sidebar(QWidget):
         self.progress_text = QLabel("", self)
         self.progress_text.setFont(style.scaled_font(self.progress_text, 0.95, bold=True))
         self.close_text = style.muted("", self)
-        head.addWidget(self.progress_text)
-        head.addWidget(self.progress)
+        progress_row = style.row(self.progress_text, self.progress, spacing=style.SPACE)
+        progress_row.setAlignment(self.progress, Qt.AlignmentFlag.AlignVCenter)
+        head.addLayout(progress_row)
         head.addWidget(self.close_text)
         layout.addLayout(head)
 

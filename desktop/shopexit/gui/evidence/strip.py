@@ -86,6 +86,7 @@ class EvidenceStrip(QWidget):
         self.items: list[EvidenceItem] = []
         self.heading = QLabel(title)
         self.heading.setObjectName("sectionHeading")
+        self.heading.setIndent(0)
         self.add_button = QPushButton("Add files…")
         self.add_button.setToolTip("Choose files to keep as evidence for this record")
         self.paste_button = QPushButton("Paste")
@@ -238,7 +239,9 @@ class EvidenceStrip(QWidget):
             EvidenceViewer(self.ctx, item, self).open()
 
     def _menu(self, pos: QPoint) -> None:
-        item = self._item_of(self.list.itemAt(self.list.viewport().mapFrom(self.list, pos)))
+        # the Menu key asks at no particular point: then the menu is for the item chosen with the arrows
+        item = self._item_of(self.list.itemAt(self.list.viewport().mapFrom(self.list, pos))
+                             or self.list.currentItem())
         if item is None:
             return
         menu = QMenu(self)

@@ -99,6 +99,8 @@ class CasesPage(RecordPage):
         self.links_label.setWordWrap(True)
         self.links_label.setTextFormat(Qt.TextFormat.RichText)
         self.links_label.linkActivated.connect(self.follow_link)
+        self.links_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)  # Tab reaches the links
+        self.links_label.setAccessibleName("Linked records")
         self.evidence = EvidenceStrip(ctx)
         self.evidence.changed.connect(lambda: self.load_detail(self.current_id) if self.current_id else None)
         self.timeline = QLabel()

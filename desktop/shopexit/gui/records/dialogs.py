@@ -65,6 +65,7 @@ class CaseDialog(QDialog):
             self.status.addItem(label, key)
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText("What is claimed, and what you will show (optional)")
+        self.description.setTabChangesFocus(True)  # Tab moves on to the buttons; Enter makes new lines
         form = QFormLayout()
         if about:
             form.addRow("About", QLabel(about))
@@ -180,6 +181,7 @@ class MessageDialog(QDialog):
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText("Paste the email text, or write down what was said on the call")
+        self.body.setTabChangesFocus(True)
         form = QFormLayout()
         form.addRow("Who", self.direction)
         form.addRow("When (your time)", self.when)

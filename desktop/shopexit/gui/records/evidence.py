@@ -78,6 +78,8 @@ class EvidencePage(RecordPage):
         self.links_label.setWordWrap(True)
         self.links_label.setTextFormat(Qt.TextFormat.RichText)
         self.links_label.linkActivated.connect(self.follow_link)
+        self.links_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)  # Tab reaches the links
+        self.links_label.setAccessibleName("Records this proves")
         self.notes = NotesBox(ctx)
 
         head = WrapRow().add_leading(self.title_label).add_trailing(self.save_button)

@@ -107,6 +107,8 @@ class MoneyPage(QWidget):
         self.add_withdrawal_button.setToolTip("A withdrawal the exports do not show, entered by hand")
         self.add_withdrawal_button.clicked.connect(self.add_withdrawal)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Money records")
+        self.tabs.tabBar().setAccessibleName("Kind of money record")
         self.pages: dict[str, MoneyRecordsPage] = {}
         for kind, title in TAB_TITLES.items():
             page = MoneyRecordsPage(ctx, kind)

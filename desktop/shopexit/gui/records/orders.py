@@ -40,6 +40,8 @@ class CasesList(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.linkActivated.connect(page.follow_link)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)  # Tab reaches the links
+        self.label.setAccessibleName("Cases this record is part of")
         self.open_button = QPushButton("Open a case…")
         self.open_button.setAutoDefault(False)
         top = WrapRow().add_leading(self.heading).add_trailing(self.open_button)

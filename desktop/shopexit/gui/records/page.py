@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from shopexit.core.records import browse
 from shopexit.core.vault import Vault
 from shopexit.gui.context import GuiContext
-from shopexit.gui.layouts import VerticalScrollArea
+from shopexit.gui.layouts import VerticalScrollArea, apply_tab_order
 from shopexit.gui.records.model import PagedTableModel
 from shopexit.gui.records.widgets import STYLE, FilterBar
 from shopexit.gui.worker import Progress
@@ -65,6 +65,15 @@ HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
 """Columns a table starts without, by view name, so the ones that matter fit beside the detail pane at
 1280 × 800; the detail pane shows them all. Every column can be shown again from the header's context menu
 (right-click a column title)."""
+
+
+def singular(noun: str) -> str:
+    """ "1 case", "1 amount on hold", "1 evidence item": the plural noun of a view, for one."""
+    words = noun.split()
+    at = 0 if words[-1] in ("hold",) else len(words) - 1
+    if words[at].endswith("s"):
+        words[at] = words[at][:-1]
+    return " ".join(words)
 
 
 class ElidingDelegate(QStyledItemDelegate):
@@ -100,6 +109,7 @@ class RecordTable(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setTabKeyNavigation(False)  # Tab leaves the table for the detail pane; arrows move between rows
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -202,7 +212,7 @@ class RecordPage(QWidget):
         self.detail_layout.setContentsMargins(14, 10, 14, 10)
         self.detail_scroll = VerticalScrollArea()
         self.detail_scroll.setWidget(self.detail)
-        self.detail_scroll.setAccessibleName(f"Details of the chosen {view.kind.replace('_', ' ')}")
+        self.detail_scroll.setAccessibleName(f"Details of the chosen {singular(view.noun)}")
         self._placeholder = f"Choose one of the {view.noun} to see everything about it here."
         self.detail_placeholder = QLabel(self._placeholder)
         self.detail_placeholder.setObjectName("emptyHint")
@@ -226,6 +236,7 @@ class RecordPage(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.current_id: int | None = None
+        self._tab_ordered = False
         self._pending: int | None = None
         self._detail_generation = 0
         self._loaded_mark: int | None = None
@@ -301,6 +312,9 @@ class RecordPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._tab_ordered:  # subclasses add their buttons after this class built the page
+            self._tab_ordered = True
+            apply_tab_order(self)
         if not self.ctx.vaults.is_unlocked:
             return
         if self._loaded_mark is None and not self.model.loading and not self.model.rowCount():
@@ -319,8 +333,10 @@ class RecordPage(QWidget):
 
     def _counted(self, n: int) -> None:
         filtered = self.model.query.filtered
-        self.count_label.setText(f"{n:,} {self.view.noun}" + (" match the filter" if filtered else "")
-                                 if n or filtered else "")
+        noun = self.view.noun if n != 1 else singular(self.view.noun)
+        verb = "match" if n != 1 else "matches"
+        self.count_label.setText(f"{n:,} {noun}" + (f" {verb} the filter" if filtered else "") if n or filtered
+                                 else "")
         self.detail_placeholder.setText(self._placeholder if n else "")
         if n == 0:
             if filtered:

@@ -118,6 +118,7 @@ class SearchDialog(QDialog):
         self.box.installEventFilter(self)
         self.tree.itemActivated.connect(lambda item, _col: self._open_item(item))
         ctx.vaults.locked.connect(self.clear_results)
+        self.box.setFocus()  # typing starts at once, whichever widget had focus in the window behind
 
     # -- searching ---------------------------------------------------------------------------------------------------
     def run_search(self) -> None:

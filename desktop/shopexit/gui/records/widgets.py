@@ -268,6 +268,7 @@ class TextDialog(QDialog):
         self.resize(460, 260)
         self.edit = QPlainTextEdit(text)
         self.edit.setAccessibleName(prompt)
+        self.edit.setTabChangesFocus(True)  # Tab reaches Save; Enter makes new lines
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -37,6 +37,7 @@ from shopexit.core.step_facts import StepPageData
 from shopexit.core.vault import Conn, Vault
 from shopexit.gui import style
 from shopexit.gui.context import GuiContext
+from shopexit.gui.layouts import apply_tab_order
 from shopexit.gui.optional import optional
 from shopexit.gui.steps.common import Host, day, moment, plural
 from shopexit.gui.worker import Progress
@@ -218,6 +219,7 @@ class StepPage(QWidget):
 
         scroll = QScrollArea(self)
         scroll.setObjectName("pageScroll")
+        scroll.setAccessibleName(f"Step {number}: {text.title}")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer = QVBoxLayout(self)
@@ -337,6 +339,7 @@ class StepPage(QWidget):
         self.evidence.show_items(data.evidence)
         self.notes.load(data.state.notes)
         self.section.show_facts(data)
+        apply_tab_order(self)  # checklist boxes and section rows made just now: Tab meets them where they are shown
         self.loaded.emit()
 
     def _show_status(self, status: str, done_at: str | None) -> None:
