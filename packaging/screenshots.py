@@ -1,9 +1,11 @@
 """Render every main screen of shopexit from a fresh demo vault into docs/screenshots/*.png, offscreen.
 
-    .venv/bin/python packaging/screenshots.py [--out docs/screenshots] [--scale 2]
+    .venv/bin/python packaging/screenshots.py [--out docs/screenshots] [--scale 2] [--full]
 
 The demo vault is made in a temporary folder with a random passphrase that is never printed, and deleted at
-the end. Screens are 1280×800 logical pixels (×2 with --scale 2, as on a HiDPI display).
+the end. Screens are 1280×800 logical pixels (×2 with --scale 2, as on a HiDPI display). --full also writes each
+step page and record detail at its whole scrolled length (`*-full.png`) and the small record dialogs
+(`dialog-*.png`), for reviewing what lies below the fold; those are not meant for docs/screenshots.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO / "desktop"))
 
     from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
-    from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+    from PySide6.QtWidgets import QApplication, QMainWindow, QScrollArea, QWidget
 
     from shopexit.app import build_context
     from shopexit.core.demo import create_demo
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def shot(widget: QWidget, name: str) -> None:
         settle()
+        if isinstance(widget, QMainWindow):  # a passing note (the daily backup of the fresh demo vault) would
+            widget.statusBar().clearMessage()  # hide the vault's name and the lock timer the screens show
         widget.grab().save(str(out / f"{name}.png"))
         print(f"wrote {out / name}.png")
 
@@ -138,6 +142,26 @@ def main(argv: list[str] | None = None) -> int:
         assert export is not None
         shot(export, "export")
         export.reject()
+
+        main.open_search()
+        search = main.search_dialog
+        assert search is not None
+        search.box.setText("mug")
+        wait(until=lambda: search.results.query == "mug" and search.tree.topLevelItemCount() > 0, ms=10_000)
+        shot(search, "search")
+        search.reject()
+
+        if args.full:  # the small dialogs a record page opens
+            from shopexit.gui.records.dialogs import CaseDialog, WithdrawalDialog
+            from shopexit.gui.records.widgets import TextDialog
+
+            dialogs: list[tuple[QWidget, str]] = [
+                (CaseDialog(main), "dialog-case"), (WithdrawalDialog("USD", main), "dialog-withdrawal"),
+                (TextDialog("Add a note", "What should this record remember?", "", main), "dialog-note")]
+            for dialog, name in dialogs:
+                dialog.show()
+                shot(dialog, name)
+                dialog.close()
 
         controller.shutdown()
         ctx.vaults.shutdown()

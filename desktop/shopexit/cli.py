@@ -7,17 +7,15 @@ The passphrase comes from $SHOPEXIT_PASSPHRASE, --passphrase-file, or a hidden p
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopexit import __version__
 from shopexit.core.errors import ShopexitError
-from shopexit.core.paths import default_vault_path
 
 if TYPE_CHECKING:
     from shopexit.core.vault import Vault
@@ -27,6 +25,37 @@ Handler = Callable[[argparse.Namespace], int]
 
 class UsageError(ShopexitError):
     """Wrong words on the command line: exit status 2."""
+
+
+class LazyChoices(Sequence[str]):
+    """argparse `choices` that stay in their own module until needed.
+
+    Building the parser registers every subcommand, and `shopexit --version` builds the parser: a registrar that
+    imported `core.importers` for its list of kinds would load SQLCipher, cryptography and every importer into
+    each start-up. argparse reads `choices` only to check a value given for that option, or to print help; give
+    the option a `metavar` so that adding it does not read them either.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+        self._values: tuple[str, ...] | None = None
+
+    def _load(self) -> tuple[str, ...]:
+        if self._values is None:
+            self._values = tuple(getattr(importlib.import_module(self._module), self._name))
+        return self._values
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._load()
 
 
 # -- passphrases and the vault ---------------------------------------------------------------------------------
@@ -59,6 +88,8 @@ def read_new_passphrase(args: argparse.Namespace) -> str:
 def _prompt(prompt: str, confirm: bool) -> str:
     if not sys.stdin.isatty():
         raise ShopexitError("no passphrase: set SHOPEXIT_PASSPHRASE or use --passphrase-file.")
+    import getpass
+
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Again: ") != first:
         raise ShopexitError("the two passphrases differ; nothing was changed.")
@@ -66,7 +97,11 @@ def _prompt(prompt: str, confirm: bool) -> str:
 
 
 def vault_path(args: argparse.Namespace) -> Path:
-    return Path(args.vault).expanduser() if getattr(args, "vault", None) else default_vault_path()
+    if getattr(args, "vault", None):
+        return Path(args.vault).expanduser()
+    from shopexit.core.paths import default_vault_path  # platformdirs: only when no --vault was given
+
+    return default_vault_path()
 
 
 def key_file(args: argparse.Namespace) -> Path | None:
@@ -85,6 +120,8 @@ def open_vault(args: argparse.Namespace) -> Vault:
 
 
 def print_json(data: object) -> None:
+    import json
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 

@@ -170,6 +170,7 @@ def test_records_facts_and_a_near_case_deadline(vault: Vault) -> None:
     assert f.holds["Orders"] == 1 and f.holds["Cases"] == 1
     assert f.last_export is not None and f.last_export.verdict == "valid" and f.exports == 1
     assert not f.purge.allowed and f.cases_open == 1
+    assert f.next_deadline == date(2027, 1, 22)  # the day in shop time (US), as the Cases page shows it
     hint = {s.number: s for s in step_facts.overview(vault.conn, TODAY).steps}[10]
     assert hint.warning == "case deadline in 2 days"
 

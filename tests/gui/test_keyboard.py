@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QTextEdit,
     QToolBar,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from shopexit.gui.main_window import MainWindow
+from shopexit.gui.records.page import RecordPage
 from tests.gui.conftest import TIMEOUT, App
 from tests.helpers.records import seed_shop
 
@@ -86,7 +88,7 @@ def test_toolbar_actions_show_their_shortcut(app_on: Callable[..., App]) -> None
     # every menu entry can be reached by a key, too: a shortcut, or a letter in its menu
     for menu_action in main.menuBar().actions():
         menu = menu_action.menu()
-        assert menu is not None and "&" in menu_action.text()
+        assert isinstance(menu, QMenu) and "&" in menu_action.text()
         for entry in menu.actions():
             if not entry.isSeparator():
                 assert not entry.shortcut().isEmpty() or "&" in entry.text(), entry.text()
@@ -99,13 +101,13 @@ def test_tab_reaches_every_control_in_order_and_every_control_has_a_name(app_on:
     app.qtbot.waitUntil(main.isActiveWindow, timeout=TIMEOUT)
 
     for number in (1, 5):
-        page = app.page(number)
+        step = app.page(number)
         app.wait_idle()
         app.qtbot.wait(50)  # widgets added to a shown page appear on the next turn of the event loop
         walked = tab_walk(app, main.sidebar.list)
-        _check(walked, page, f"step {number}")
-        boxes = list(page.checklist.boxes.values())
-        order = [walked.index(w) for w in (page.done_button, *boxes, page.checklist.new_item, page.notes)]
+        _check(walked, step, f"step {number}")
+        boxes = list(step.checklist.boxes.values())
+        order = [walked.index(w) for w in (step.done_button, *boxes, step.checklist.new_item, step.notes)]
         assert order == sorted(order), f"step {number}: Tab does not follow the page"
 
     for index, (title, page) in enumerate(main.record_pages):
@@ -117,7 +119,9 @@ def test_tab_reaches_every_control_in_order_and_every_control_has_a_name(app_on:
         assert len(tables) == 1, title
         # the list side (filter, its buttons, the table) first, then the detail pane's buttons
         inner = getattr(page, "tabs", None)
-        pane = getattr(inner.currentWidget() if inner is not None else page, "detail_scroll")
+        shown = inner.currentWidget() if inner is not None else page
+        assert isinstance(shown, RecordPage)
+        pane = shown.detail_scroll
         detail = [w for w in walked if isinstance(w, QAbstractButton) and pane.isAncestorOf(w)]
         assert detail and walked.index(tables[0]) < walked.index(detail[0]), title
         new = [w for w in walked if isinstance(w, QAbstractButton) and w.text().startswith("New ")]

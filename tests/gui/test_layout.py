@@ -100,6 +100,15 @@ def test_record_detail_panes_fit_the_window(app_on: Callable[..., App]) -> None:
     assert orders.lines.horizontalHeader().length() <= orders.lines.viewport().width()
     assert "\n" in orders.lines.item(0, 0).text()  # type: ignore[union-attr]  # the variation under the name
 
+    # columns left out to make room come back from the header's (or the table's) menu
+    keys = [c.key for c in orders.view.columns]
+    assert orders.table.isColumnHidden(keys.index("tracking"))
+    menu = orders.table.column_menu()
+    tracking = next(a for a in menu.actions() if a.text() == "Tracking")
+    assert not tracking.isChecked()
+    tracking.trigger()
+    assert not orders.table.isColumnHidden(keys.index("tracking"))
+
     # dragged narrow, the pane wraps its rows of buttons rather than cutting them off
     total = sum(orders.splitter.sizes())
     orders.splitter.setSizes([total - 300, 300])
@@ -107,8 +116,8 @@ def test_record_detail_panes_fit_the_window(app_on: Callable[..., App]) -> None:
     app.qtbot.wait(50)
     assert clipped(orders.detail_scroll) == []
     evidence_buttons = [orders.evidence.add_button, orders.evidence.paste_button, orders.evidence.capture_button]
-    rows = {b.mapTo(orders.detail, QPoint(0, 0)).y() for b in evidence_buttons}
-    assert len(rows) > 1 or rows != {orders.evidence.heading.mapTo(orders.detail, QPoint(0, 0)).y()}
+    heading = orders.evidence.heading.mapTo(orders.detail, QPoint(0, 0)).y()
+    assert all(b.mapTo(orders.detail, QPoint(0, 0)).y() > heading for b in evidence_buttons)  # moved below it
 
 
 def test_step_pages_fit_the_window(app_on: Callable[..., App]) -> None:

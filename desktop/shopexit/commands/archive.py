@@ -6,18 +6,21 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopexit import cli
 
+if TYPE_CHECKING:
+    from datetime import date
+
 
 def _date(text: str) -> date:
+    from datetime import date  # here: every start-up registers this command, few use --from/--to
+
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -80,6 +83,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if p12 is not None and password is None and _p12_needs_password(p12):
         if not sys.stdin.isatty():
             raise cli.UsageError(f"{p12.name} needs a password: use --p12-password-file or $SHOPEXIT_P12_PASSWORD.")
+        import getpass
+
         password = getpass.getpass(f"Password for {p12.name}: ").encode("utf-8")
     options = ExportOptions(
         case_id=args.case, date_from=args.date_from, date_to=args.date_to, redact_buyers=args.redact_buyers,

@@ -11,13 +11,20 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopexit import cli
-from shopexit.core.importers import KINDS, ImportRefused, ImportSummary, import_file
+
+if TYPE_CHECKING:
+    from shopexit.core.importers import ImportSummary
+
+# The importers (and SQLCipher with them) load only when the command runs: registering it stays cheap.
+KINDS = cli.LazyChoices("shopexit.core.importers", "KINDS")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from shopexit.core.importers import ImportRefused, import_file
+
     summaries: list[ImportSummary] = []
     refusals: list[ImportRefused] = []
     with cli.open_vault(args) as vault:
@@ -62,7 +69,8 @@ def register(add: Callable[..., Any]) -> None:
     p = add("import", cmd_import, "import TikTok Shop exports (orders, income, on-hold, commissions, "
                                   "withdrawals, Download your data)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=KINDS, help="the kind of export, when detection should not decide")
+    p.add_argument("--kind", choices=KINDS, metavar="KIND",
+                   help="the kind of export, when detection should not decide: %(choices)s")
     p.add_argument("--dry-run", action="store_true", help="read and check everything, then write nothing")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="import the good rows and list the bad ones instead of refusing the file")

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from shopexit import cli
-from shopexit.core.search import KIND_LABELS, KIND_ORDER
+
+# core.search opens the vault module (SQLCipher): read its kinds only when they are needed.
+KINDS = cli.LazyChoices("shopexit.core.search", "KIND_ORDER")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from shopexit.core.search import build_match, search
+    from shopexit.core.search import KIND_LABELS, KIND_ORDER, build_match, search
 
     text = " ".join(args.text)
     if args.limit < 1:
@@ -45,4 +47,5 @@ def register(add: Callable[..., Any]) -> None:
     p.add_argument("text", nargs="+", metavar="TEXT", help="words to find (each may be the start of a word)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results of each kind (default 20)")
-    p.add_argument("--kind", action="append", choices=KIND_ORDER, help="only this kind (repeatable)")
+    p.add_argument("--kind", action="append", choices=KINDS, metavar="KIND",
+                   help="only this kind (repeatable): %(choices)s")

@@ -639,10 +639,18 @@ def records_facts(conn: Conn, today: date) -> RecordsFacts:
     last = conn.execute("SELECT made_at, file_name, sha256, scope, verified_at, verdict FROM exports"
                         " ORDER BY made_at DESC, id DESC LIMIT 1").fetchone()
     deadline = conn.execute("SELECT min(deadline) FROM cases WHERE status IN ('open', 'submitted')").fetchone()[0]
+    next_deadline = None
+    if deadline and "T" in deadline:
+        # the day in shop time, as the Cases page shows it (the stored instant is the end of that day, in UTC)
+        from shopexit.core.records.cases import deadline_day
+
+        region = conn.execute("SELECT region FROM shop WHERE id = 1").fetchone()
+        next_deadline = deadline_day(deadline, region[0] if region else "US")
+    elif deadline:
+        next_deadline = date.fromisoformat(deadline[:10])
     return RecordsFacts(holds, ExportRow(*last) if last else None, facts.count(conn, "exports"),
                         exit_steps.purge_preview(conn), facts.count(conn, "cases", "status IN ('open', 'submitted')"),
-                        iso_date(deadline) if deadline and "T" in deadline else
-                        (date.fromisoformat(deadline[:10]) if deadline else None), today)
+                        next_deadline, today)
 
 
 _BUILDERS: dict[int, Any] = {

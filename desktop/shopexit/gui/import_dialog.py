@@ -286,7 +286,11 @@ class ImportDialog(QDialog):
         self.problems.setVisible(bool(problems))
         reading = any(f.state == "reading" for f in self.files)
         ready = any(f.state == "ready" for f in self.files)
-        self.import_button.setEnabled(ready and not reading and not self._running)
+        can_import = ready and not reading and not self._running
+        newly = can_import and not self.import_button.isEnabled()
+        self.import_button.setEnabled(can_import)
+        if newly and self.focusWidget() in (None, self.table):
+            self.import_button.setFocus()  # Enter imports; no cell of the table looks chosen
         if not self._running:
             self.status.setText("Reading the files…" if reading else
                                 "Ready: press Import to add what is shown." if ready else self.status.text())

@@ -71,10 +71,10 @@ class WrapRow(QLayout):
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def itemAt(self, index: int) -> QLayoutItem | None:
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def takeAt(self, index: int) -> QLayoutItem | None:
         if not 0 <= index < len(self._items):
             return None
         item = self._items.pop(index)
@@ -248,7 +248,9 @@ def focus_order(root: QWidget) -> list[QWidget]:
         if isinstance(widget, QTabWidget):
             visit(widget.tabBar())
             for n in range(widget.count()):
-                visit(widget.widget(n))
+                page = widget.widget(n)
+                if page is not None:
+                    visit(page)
             return
         layout = widget.layout()
         if layout is not None:
@@ -259,10 +261,11 @@ def focus_order(root: QWidget) -> list[QWidget]:
             item = layout.itemAt(n)
             if item is None:
                 continue
-            if item.widget() is not None:
-                visit(item.widget())
-            elif item.layout() is not None:
-                visit_layout(item.layout())
+            child, inner = item.widget(), item.layout()
+            if child is not None:
+                visit(child)
+            elif inner is not None:
+                visit_layout(inner)
 
     visit(root)
     return order

@@ -73,10 +73,11 @@ QComboBox::down-arrow, QDateEdit::down-arrow {{ image: url("{{chevron}}"); width
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QDateEdit:focus, QSpinBox:focus {{
     border: 1px solid {ACCENT};
 }}
-QTableView, QTableWidget, QListWidget {{
+QTableView, QTableWidget, QListWidget, QTreeView {{
     border: 1px solid {LINE}; border-radius: 6px; background: {CARD}; gridline-color: #eef1f4;
     selection-background-color: {ACCENT_SOFT}; selection-color: {INK}; alternate-background-color: #fafbfc;
 }}
+QTableView::item {{ padding: 0px 4px; }}
 QHeaderView::section {{ background: #f7f8fa; border: none; border-bottom: 1px solid {LINE}; padding: 5px 8px;
     color: {MUTED}; font-weight: 600; }}
 QProgressBar {{ border: none; background: #e6eaee; border-radius: 4px; height: 8px; text-align: center; }}

@@ -407,8 +407,8 @@ class UnlockWindow(QWidget):
         outer.setContentsMargins(style.SPACE * 3, style.SPACE * 3, style.SPACE * 3, style.SPACE * 3)
         outer.addStretch(1)
         card = style.Card("", self)
-        card.setMaximumWidth(560)
-        card.setMinimumWidth(460)
+        card.setMaximumWidth(600)
+        card.setMinimumWidth(540)  # room for a vault's path, which is shown from its end
         card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         brand = style.heading("shopexit", 2.0, card)
         brand.setStyleSheet(f"color: {style.ACCENT};")

@@ -129,7 +129,7 @@ class RecordTable(QTableView):
                 self.setItemDelegateForColumn(n, ElidingDelegate(self, Qt.TextElideMode.ElideMiddle))
             if width:
                 title = self.fontMetrics().horizontalAdvance(column.title) + 26  # room for the sort arrow
-                self.setColumnWidth(n, max(width * char + 16, title))
+                self.setColumnWidth(n, max(width * char + 24, title))  # + the cell padding
             self.setColumnHidden(n, column.key in hidden)
         keys = [c.key for c in model.view.columns]
         for visual, key in enumerate(FIRST_COLUMNS.get(model.view.name, ())):
@@ -137,6 +137,11 @@ class RecordTable(QTableView):
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        header.setToolTip("Right-click a column title (or press the Menu key in the table) to show or hide columns")
+        # the Menu key in the table offers the same choice: the header itself never has keyboard focus
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(
+            lambda pos: self.column_menu().popup(self.viewport().mapToGlobal(pos)))
         section, order = model.sort_section()
         header.setSortIndicator(section, order)  # before enabling sorting, which sorts by the indicator at once
         self.setSortingEnabled(True)

@@ -48,7 +48,12 @@ class _HtmlDelegate(QStyledItemDelegate):
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setHtml(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
-        doc.setTextWidth(max(200, option.rect.width() - 8))
+        width = option.rect.width()
+        view = option.widget
+        if width <= 0 and isinstance(view, QTreeWidget):  # sizeHint is asked without a rect: the row's width
+            depth = 1 if index.parent().isValid() else 0
+            width = view.viewport().width() - view.indentation() * depth
+        doc.setTextWidth(max(200, width - 8))
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,

@@ -101,6 +101,11 @@ class Table(QTableWidget):
              align_right: Sequence[int] = (), emphasis: Callable[[int], str | None] | None = None) -> None:
         """Replace every row. `data[i]` is kept on the row's first cell (Qt.UserRole)."""
         self.setUpdatesEnabled(False)
+        for c in range(self.columnCount()):  # a column of figures has its title over the figures, on the right
+            header = self.horizontalHeaderItem(c)
+            if header is not None:
+                side = Qt.AlignmentFlag.AlignRight if c in align_right else Qt.AlignmentFlag.AlignLeft
+                header.setTextAlignment(side | Qt.AlignmentFlag.AlignVCenter)
         self.setRowCount(len(rows))
         for r, values in enumerate(rows):
             tone = emphasis(r) if emphasis else None
