@@ -72,19 +72,12 @@ def child(name: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def gui_cache_kib() -> int:
-    """The page cache the app gives its connection right after unlocking (`gui.main_window.PAGE_CACHE_KIB`):
-    the search dialog, the step pages and the record views all read through that connection, so their figures
-    are measured with the same cache."""
-    try:
-        from shopexit.gui.main_window import PAGE_CACHE_KIB
-    except ImportError:  # pragma: no cover - the constant moved: measure with SQLite's default
-        return 2000
-    return int(PAGE_CACHE_KIB)
-
-
 def _as_in_the_app(conn: Any) -> None:
-    conn.execute(f"PRAGMA cache_size = -{gui_cache_kib()}")
+    """Every vault connection gets the app's page cache on open (`core.vault.PAGE_CACHE_KIB`); a connection the
+    bench opens by hand gets the same, so its figures are the app's."""
+    from shopexit.core.vault import PAGE_CACHE_KIB
+
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
 
 
 def _peak_mb() -> float:

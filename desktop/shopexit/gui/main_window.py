@@ -8,7 +8,6 @@ sure no decrypted record survives in a widget — and unlocking builds a new one
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +34,12 @@ from shopexit.gui.sidebar import Sidebar
 from shopexit.gui.steps.page import StepPage
 from shopexit.gui.worker import Progress
 
-PAGE_CACHE_KIB = 65_536  # SQLite page cache for the GUI's connection: repeat visits read decrypted pages
-
 
 def _initial_load(vault: Vault, _progress: Progress) -> Overview:
-    """First job after unlock: a larger page cache, the guide's checklist items, and the sidebar's figures."""
-    vault.conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+    """First job after unlock: the guide's checklist items, and the sidebar's figures."""
     with vault.transaction() as tx:
         exit_steps.ensure_defaults(tx)
-    return step_facts.overview(vault.conn, date.today())
+    return step_facts.overview(vault.conn)
 
 
 class MainWindow(QMainWindow):
@@ -192,7 +188,7 @@ class MainWindow(QMainWindow):
         self.ctx.dialogs.warn(self, "shopexit", message)
 
     def refresh_overview(self) -> None:
-        self.ctx.vaults.submit(lambda v, _p: step_facts.overview(v.conn, date.today()),
+        self.ctx.vaults.submit(lambda v, _p: step_facts.overview(v.conn),
                                on_done=self._show_overview)
 
     def _show_overview(self, overview: Overview) -> None:
