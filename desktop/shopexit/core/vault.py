@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from shopexit.core import audit
+from shopexit.core.durable import fsync_dir
 from shopexit.core.errors import (
     NotAVault,
     StorageError,
@@ -574,7 +575,7 @@ class Vault:
             _translate(exc, self.path, "Changing the passphrase")
             raise
         with contextlib.suppress(OSError):  # the rename happened; a refused directory flush changes nothing
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         conn.close()
         self._conn = None
         self._conn = _connect(self.path, key, salt)
@@ -648,7 +649,7 @@ def restore(path: Path, backup: Path, passphrase: str, *, key_file: Path | None 
         _check_restorable(partial, backup, key, salt)
         set_aside = _set_aside(path, secret) if path.exists() else None
         os.replace(partial, path)  # the commit point
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except BaseException as exc:
         _remove_with_side_files(partial)
         _translate(exc, path, "Restoring")
@@ -702,7 +703,7 @@ def _set_aside(path: Path, secret: str) -> Path:
     for side in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             path.with_name(path.name + side).unlink()
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return aside
 
 
@@ -738,21 +739,11 @@ def _copy_durably(src: Path, dest: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
         raise
-    _fsync_dir(dest.parent)
+    fsync_dir(dest.parent)
 
 
 def _fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # pragma: no cover
-        return
-    fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -29,6 +29,7 @@ from shopexit.core.archive.embed import MANIFEST_NAME, ManifestEntry, PendingFil
 from shopexit.core.archive.errors import ArchiveError
 from shopexit.core.archive.keys import ensure_signing_keys
 from shopexit.core.archive.sign import PreparedSigner, p12_signer, sign_in_place, vault_signer
+from shopexit.core.durable import fsync_dir
 from shopexit.core.errors import Cancelled
 from shopexit.core.timeutil import now_iso, parse_iso
 from shopexit.core.vault import Conn, Vault
@@ -139,16 +140,6 @@ def _blob_reader(conn: Conn, attachment_id: int) -> Iterator[Any]:
         yield blob
     finally:
         blob.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # pragma: no cover
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_stale_partials(folder: Path, name: str) -> None:
@@ -285,7 +276,7 @@ def export_archive(
         tracker.check()
         os.replace(tmp_name, out)
         tmp_name = None
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         raise _friendly_os_error(exc, folder) from exc
     finally:
