@@ -1,46 +1,13 @@
-"""Inputs for the import door, written in the real export layouts (see ../shared/samples/README.md), and a
-probe for whether `shopexit import` exists yet (the importers are built alongside this suite)."""
+"""Inputs for the import door, written in the real export layouts (see ../shared/samples/README.md)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
-ORDER_COLUMNS = [
-    "Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order", "SKU ID",
-    "Seller SKU", "Product Name", "Variation", "Quantity", "Sku Quantity of return", "SKU Unit Original Price",
-    "SKU Subtotal Before Discount", "SKU Platform Discount", "SKU Seller Discount", "SKU Subtotal After Discount",
-    "Shipping Fee After Discount", "Original Shipping Fee", "Shipping Fee Seller Discount",
-    "Shipping Fee Platform Discount", "Payment platform discount", "Retail Delivery Fee", "Taxes", "Order Amount",
-    "Order Refund Amount", "Created Time", "Paid Time", "RTS Time", "Shipped Time", "Delivered Time",
-    "Cancelled Time", "Cancel By", "Cancel Reason", "Fulfillment Type", "Warehouse Name", "Tracking ID",
-    "Delivery Option Type", "Delivery Option", "Shipping Provider Name", "Buyer Message", "Buyer Username",
-    "Recipient", "Phone #", "Country", "State", "City", "Zipcode", "Detail Address",
-    "Additional address information", "House Name or Number", "Delivery Instruction", "Payment Method",
-    "Weight(kg)", "Product Category", "Package ID", "Seller Note", "Shipping Information",
-]
+from shopexit.core import sample_exports
 
-
-def import_available() -> bool:
-    """True once `shopexit import` is registered."""
-    from shopexit.cli import build_parser
-
-    parser = build_parser()
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        choices = getattr(action, "choices", None) or {}
-        if "import" in choices:
-            return True
-    return False
-
-
-def importers_available() -> bool:
-    """True once the importers' public entry point exists."""
-    if importlib.util.find_spec("shopexit.core.importers") is None:
-        return False
-    from shopexit.core import importers
-
-    return hasattr(importers, "import_file")
+ORDER_COLUMNS = list(sample_exports.ORDER_COLUMNS)
 
 
 def import_into(vault: Any, path: Path) -> Any:

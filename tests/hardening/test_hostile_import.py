@@ -18,10 +18,7 @@ from shopexit.core.errors import ShopexitError
 from shopexit.core.vault import ShopProfile, Vault
 from tests.conftest import PASSPHRASE
 from tests.hardening.hostile import HOSTILE
-from tests.hardening.importing import import_available, importers_available
 from tests.hardening.vaultdump import dump
-
-pytestmark = pytest.mark.skipif(not importers_available(), reason="the importers are not there yet")
 
 VALID_AFTER_ALL = {"huge_json"}  # a big but well-formed data export: importing it is right
 BIG = {"huge_json", "csv_10mb_field"}
@@ -105,8 +102,6 @@ def test_an_xlsx_zip_bomb_is_refused_without_inflating_it(kind: str, tmp_path: P
 
 
 def test_cli_import_refusals_are_one_line(tmp_path: Path) -> None:
-    if not import_available():
-        pytest.skip("`shopexit import` is not there yet")
     env = {**os.environ, "SHOPEXIT_PASSPHRASE": PASSPHRASE}
     vault = tmp_path / "v.shopexit"
 

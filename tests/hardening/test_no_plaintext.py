@@ -23,7 +23,7 @@ import pytest
 from shopexit.core import evidence, paths, thumbnails
 from shopexit.core.vault import ShopProfile, Vault, list_backups
 from tests.conftest import PASSPHRASE
-from tests.hardening.importing import import_available, import_into, importers_available, write_orders_csv
+from tests.hardening.importing import import_into, write_orders_csv
 from tests.helpers import sqlcipher4
 
 CANARY = "CANARY-9d41b7-keep-me-secret"
@@ -98,8 +98,7 @@ def test_canaries_through_every_path_leave_no_plaintext(tmp_path: Path, private_
         manual.add_message(vault, thread, body=f"message body {CANARY}")
         manual.add_note(vault, "thread", thread, f"note {CANARY}")
         cases.open_case(vault, "dispute", title=f"case {CANARY}", thread_id=thread, description=f"why {CANARY}")
-        if importers_available():
-            import_into(vault, write_orders_csv(tmp_path / "inputs" / "orders.csv", 3, text=CANARY))
+        import_into(vault, write_orders_csv(tmp_path / "inputs" / "orders.csv", 3, text=CANARY))
         from shopexit.core.search import search
 
         assert search(vault.conn, "9d41b7").total >= 5  # the search index holds it (inside the vault)
@@ -148,8 +147,7 @@ def test_the_command_line_leaves_no_plaintext_and_writes_no_logs(tmp_path: Path,
     run("status")
     run("doctor")
     run("backup")
-    if import_available():
-        run("import", str(write_orders_csv(tmp_path / "orders.csv", 3, text=CANARY)))
+    run("import", str(write_orders_csv(tmp_path / "orders.csv", 3, text=CANARY)))
     roots = [vault_path.parent, private_tmp, paths.config_dir(), paths.cache_dir(), paths.data_dir()]
     assert scan(roots, forms(CANARY), set()) == []
     logs = [p for root in roots if root.exists() for p in root.rglob("*") if p.suffix in (".log", ".txt")]

@@ -199,10 +199,8 @@ def test_rekey_with_an_injected_failure_at_the_commit_point(vault: Vault, monkey
 
 # -- import and export, through their public entry points -------------------------------------------------------------
 def test_import_into_a_vault_on_a_full_disk_keeps_nothing_and_says_why(tmp_path: Path) -> None:
-    from tests.hardening.importing import import_into, importers_available, write_orders_csv
+    from tests.hardening.importing import import_into, write_orders_csv
 
-    if not importers_available():
-        pytest.skip("the importers are not there yet")
     source = write_orders_csv(tmp_path / "orders.csv", orders=3000)
     with small_disk(tmp_path / "disk", 16384) as disk:
         path = disk / "vault.shopexit"
@@ -252,10 +250,8 @@ def test_export_into_a_read_only_place_fails_cleanly(vault: Vault, tmp_path: Pat
 
 
 def test_cli_export_and_import_on_a_full_disk_are_one_line(tmp_path: Path) -> None:
-    from tests.hardening.importing import import_available, write_orders_csv
+    from tests.hardening.importing import write_orders_csv
 
-    if not import_available():
-        pytest.skip("`shopexit import` is not there yet")
     path = tmp_path / "vault.shopexit"
     assert shopexit("init", "--vault", str(path), "--creator", "A", "--shop", "B").returncode == 0
     assert shopexit("import", str(write_orders_csv(tmp_path / "o.csv", 50)), "--vault", str(path)).returncode == 0
