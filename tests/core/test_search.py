@@ -10,7 +10,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from shopexit.core.records import manual
 from shopexit.core.schema import m0001_initial, m0005_search_rowids
-from shopexit.core.search import MARK_START, build_match, filter_ids_sql, search
+from shopexit.core.search import MARK_START, RANK_AT_MOST, build_match, filter_ids_sql, search
 from shopexit.core.vault import Vault, _run_script
 from tests.helpers.records import add_order, add_thread, fill_orders
 
@@ -118,6 +118,21 @@ def test_many_results_are_capped_per_kind_and_each_kind_keeps_its_place(vault: V
     results = search(vault.conn, "buyer", per_kind=5)
     assert len(results.groups["order"]) == 5 and results.more["order"]
     assert "message" in results.groups  # not crowded out by 300 orders
+
+
+def test_a_word_thousands_share_lists_the_newest_first(vault: Vault) -> None:
+    fill_orders(vault, RANK_AT_MOST + 50)  # every order holds the word "buyer"
+    hits = search(vault.conn, "buyer", per_kind=5).groups["order"]
+    newest = [row[0] for row in vault.conn.execute("SELECT id FROM orders ORDER BY id DESC LIMIT 5")]
+    assert [h.id for h in hits] == newest
+    few = search(vault.conn, "buyer", per_kind=5, kinds=("message",))
+    assert few.groups == {}  # below the threshold nothing changes: best scored first (as the tests above show)
+
+
+def test_a_one_letter_tail_is_a_whole_token_not_a_prefix_of_everything() -> None:
+    assert build_match("kenji_t") == '"kenji_t"'  # "t*" would match half the index
+    assert build_match("crush") == '"crush"*'
+    assert build_match("山") == '"山"*'  # a CJK run is one token: one character must stay a prefix
 
 
 def test_filter_sql_for_views(vault: Vault) -> None:

@@ -32,6 +32,7 @@ MARK_END = "\ue001"
 
 MAX_TERMS = 16
 _WORD = re.compile(r"\S+")
+_ASCII_TAIL = re.compile(r"(?:^|[^0-9A-Za-z])[0-9A-Za-z][^0-9A-Za-z\u0080-\U0010ffff]*$")
 
 
 def build_match(text: str) -> str | None:
@@ -47,7 +48,10 @@ def build_match(text: str) -> str | None:
     for word in _WORD.findall(text):
         if not any(unicodedata.category(ch)[0] in "LN" for ch in word):
             continue  # only punctuation: the tokenizer would drop it, and `""*` is not a valid term
-        terms.append('"' + word.replace('"', '""') + '"*')
+        # A last piece of one Latin letter or digit ("kenji_t") would be a prefix of half the index: match it
+        # as a whole token instead. CJK runs are single tokens, so one character there stays a prefix.
+        short_tail = bool(_ASCII_TAIL.search(word))
+        terms.append('"' + word.replace('"', '""') + '"' + ("" if short_tail else "*"))
         if len(terms) == MAX_TERMS:
             break
     return " ".join(terms) if terms else None
@@ -97,6 +101,12 @@ class Results:
                            for kind in KIND_ORDER if (hits := self.groups.get(kind))]}
 
 
+RANK_AT_MOST = 2_000
+"""Above this many matches of one kind, the newest come first instead of the best scored: ranking every match
+of a word thousands of records share is what made such searches slow, and among that many near-equal matches
+the newest are what a creator is after."""
+
+
 def _index_kinds(kind: str) -> tuple[str, ...]:
     return ("order", "order_line") if kind == "order" else (kind,)
 
@@ -121,11 +131,14 @@ def search(conn: Conn, text: str, *, per_kind: int = 20, kinds: tuple[str, ...] 
         return results
     for shown in (k for k in KIND_ORDER if k in kinds):
         index_kinds = _index_kinds(shown)
+        where = " FROM search_index WHERE search_index MATCH ? AND " + _kind_filter(index_kinds)
+        plentiful = conn.execute(
+            f"SELECT count(*) FROM (SELECT rowid{where} LIMIT {RANK_AT_MOST})", (match,)
+        ).fetchone()[0] >= RANK_AT_MOST
         rows = conn.execute(
             "SELECT kind, ref, highlight(search_index, 2, ?, ?), snippet(search_index, 3, ?, ?, '…', 12),"
-            " bm25(search_index, 4.0, 1.0)"
-            " FROM search_index WHERE search_index MATCH ? AND " + _kind_filter(index_kinds)
-            + " ORDER BY bm25(search_index, 4.0, 1.0) LIMIT ?",
+            " bm25(search_index, 4.0, 1.0)" + where
+            + (" ORDER BY rowid DESC" if plentiful else " ORDER BY bm25(search_index, 4.0, 1.0)") + " LIMIT ?",
             (MARK_START, MARK_END, MARK_START, MARK_END, match, (per_kind + 1) * len(index_kinds) * 2),
         ).fetchall()
         seen: set[int] = set()
