@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.hardening import crashkit as ck  # noqa: E402
-from tests.hardening.importing import import_available, write_orders_csv  # noqa: E402
+from tests.hardening.importing import write_orders_csv  # noqa: E402
 
 OPERATIONS = ("attach", "rekey", "backup", "restore", "import")
 
@@ -60,9 +60,6 @@ def main(argv: list[str] | None = None) -> int:
             elif operation == "restore":
                 case = ck.RestoreCase(template, scratch)
             else:
-                if not import_available():
-                    print("import: skipped (`shopexit import` is not there yet)")
-                    continue
                 case = ck.ImportCase(template, scratch, write_orders_csv(scratch / "orders.csv", args.orders))
             started = time.perf_counter()
             try:

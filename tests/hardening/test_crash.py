@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening import crashkit as ck
-from tests.hardening.importing import import_available, write_orders_csv
+from tests.hardening.importing import write_orders_csv
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 
@@ -76,8 +76,6 @@ def test_killed_restore_keeps_a_whole_vault(template: Path, scratch: Path, rng: 
 
 
 def test_killed_import_is_all_or_nothing(template: Path, scratch: Path, rng: random.Random) -> None:
-    if not import_available():
-        pytest.skip("`shopexit import` is not there yet")
     source = write_orders_csv(scratch / "orders-quick.csv", orders=2000)
     case = ck.ImportCase(template, scratch / "quick", source)
     _check(ck.run_kills(case, 1, rng, in_window_only=True), 1)
@@ -96,8 +94,6 @@ def test_twenty_kills_per_operation(operation: str, scratch: Path, rng: random.R
     if operation == "attach":
         cases["attach"] = ck.AttachCase(template, folder, ck.random_file(folder / "payload.bin", megabytes=64))
     if operation == "import":
-        if not import_available():
-            pytest.skip("`shopexit import` is not there yet")
         cases["import"] = ck.ImportCase(template, folder, write_orders_csv(folder / "orders.csv", orders=20000))
     report = ck.run_kills(cases[operation], SLOW_KILLS, rng)
     _check(report, SLOW_KILLS)

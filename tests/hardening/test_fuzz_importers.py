@@ -18,11 +18,8 @@ from shopexit.core.doctor import examine
 from shopexit.core.errors import ShopexitError
 from shopexit.core.vault import ShopProfile, Vault
 from tests.conftest import PASSPHRASE
-from tests.hardening.importing import importers_available
 from tests.hardening.layouts import export_file
 from tests.hardening.vaultdump import dump
-
-pytestmark = pytest.mark.skipif(not importers_available(), reason="the importers are not there yet")
 
 KINDS = ["orders", "settlements", "on_hold", "commissions", "withdrawals", "data_export"]
 QUICK, FULL = 15, 500
