@@ -48,3 +48,13 @@ def test_bad_amounts_name_the_column(text: str) -> None:
     with pytest.raises(CellProblem) as caught:
         amount(text, "Order Amount", "USD")
     assert caught.value.column == "Order Amount"
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "nan", "1.5", "9" * 40])
+def test_a_count_that_is_not_a_whole_number_sqlite_can_hold_is_refused(text: str) -> None:
+    """Found by the generated-input suite: "inf" in "Sku Quantity of return" crashed with OverflowError."""
+    from shopexit.core.importers.columns import integer
+
+    with pytest.raises(CellProblem):
+        integer(text, "Sku Quantity of return")
+    assert integer("1,200", "Quantity") == 1200 and integer("2.0", "Quantity") == 2

@@ -163,20 +163,26 @@ def decimal_amount(text: str, column: str) -> Decimal:
         raise CellProblem(column, str(exc)) from exc
 
 
+_LARGEST_COUNT = 2**63 - 1  # SQLite's INTEGER
+
+
 def integer(text: str, column: str) -> int:
+    """A whole number ("3", "1,200", "2.0"); infinities, fractions and numbers SQLite cannot hold are refused."""
     if not text:
         return 0
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
-        pass
-    try:
-        value = Decimal(text.replace(",", ""))
-    except ArithmeticError as exc:
-        raise CellProblem(column, f"not a whole number: {text!r}") from exc
-    if value != value.to_integral_value():
-        raise CellProblem(column, f"not a whole number: {text!r}")
-    return int(value)
+        try:
+            value = Decimal(text.replace(",", ""))
+        except ArithmeticError as exc:
+            raise CellProblem(column, f"not a whole number: {text!r}") from exc
+        if not value.is_finite() or value != value.to_integral_value():
+            raise CellProblem(column, f"not a whole number: {text!r}") from None
+        number = int(value)
+    if abs(number) > _LARGEST_COUNT:
+        raise CellProblem(column, f"too large to be a count: {text[:40]!r}")
+    return number
 
 
 def currency_code(text: str, column: str, default: str) -> str:

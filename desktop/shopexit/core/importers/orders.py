@@ -158,7 +158,7 @@ def run(ctx: Context, table: Table) -> None:
 
 
 def _int(text: str, column: str) -> int:
-    if text.isdigit() and text.isascii():
+    if text.isdigit() and text.isascii() and len(text) < 19:  # the common case, fast; 19 digits may overflow
         return int(text)
     return integer(text, column)
 
