@@ -10,16 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE
-
-
-def run(*args: str, env: dict[str, str] | None = None, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "SHOPEXIT_PASSPHRASE": PASSPHRASE, **(env or {})}
-    result = subprocess.run([sys.executable, "-m", "shopexit", *args], capture_output=True, text=True,
-                            env=full_env, timeout=120, stdin=subprocess.DEVNULL)
-    if check is not None:
-        assert result.returncode == check, result.stdout + result.stderr
-    return result
+from tests.helpers.cli import run
 
 
 @pytest.fixture

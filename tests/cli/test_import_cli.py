@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from shopexit.core import sample_exports as se
-from tests.conftest import PASSPHRASE
-
-
-def run(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHOPEXIT_PASSPHRASE": PASSPHRASE}
-    result = subprocess.run([sys.executable, "-m", "shopexit", *args], capture_output=True, text=True, env=env,
-                            timeout=300, stdin=subprocess.DEVNULL)
-    if check is not None:
-        assert result.returncode == check, result.stdout + result.stderr
-    return result
+from tests.helpers.cli import run
 
 
 @pytest.fixture
