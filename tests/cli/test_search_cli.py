@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from shopexit.core.vault import ShopProfile, Vault
-from tests.cli.test_cli_foundation import run
 from tests.conftest import PASSPHRASE
+from tests.helpers.cli import run
 from tests.helpers.records import add_order, add_thread
 
 
