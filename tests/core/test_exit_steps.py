@@ -4,7 +4,7 @@ of buyer data — each change audited, with no contents in the audit log."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,10 @@ import pytest
 from shopexit.core import step_texts
 from shopexit.core.audit import verify_chain
 from shopexit.core.evidence import attach_bytes
+from shopexit.core.importers import import_file
 from shopexit.core.records import exit_steps
 from shopexit.core.records.steps import get_step
+from shopexit.core.sample_exports import Chat, make_shop, write_shop
 from shopexit.core.vault import Vault
 from tests.helpers.records import add_order
 
@@ -291,3 +293,60 @@ def test_buyer_keys_are_told_from_other_keys() -> None:
     assert removed == 8
     assert stripped["Warehouse Name"] == stripped["Order Status"] == stripped["Estimated settlement"] == "keep"
     assert stripped["items"] == [{"buyerEmail": ""}]
+
+
+def test_purge_deletes_conversations_with_buyers_and_the_export_that_held_them(vault: Vault, tmp_path) -> None:
+    shop = make_shop(orders=12)
+    buyer = sorted({o.buyer.username for o in shop.orders})[0]
+    t0 = datetime(2026, 10, 2, 9, 30)
+    # The app shows usernames with an "@" and any case; the conversation is still this buyer's.
+    shop.chats.append(Chat("direct", "@" + buyer.upper(), [
+        (t0, "@" + buyer.upper(), "Parcel never came, my flat is 4B at 9 Quay Lane"),
+        (t0 + timedelta(minutes=5), shop.username, "Sorry! Re-sending today."),
+    ]))
+    paths = write_shop(shop, tmp_path / "exports")
+    import_file(vault, paths["orders"])
+    import_file(vault, paths["data_export"])
+    chat_id = vault.conn.execute("SELECT id FROM threads WHERE counterpart = ?", ("@" + buyer.upper(),)).fetchone()[0]
+    message_id = vault.conn.execute("SELECT min(id) FROM messages WHERE thread_id = ?", (chat_id,)).fetchone()[0]
+    with vault.transaction() as tx:
+        case_id = int(tx.execute("INSERT INTO cases(kind, title, status, opened_at) VALUES"
+                                 " ('not_received', 'Lost parcel', 'won', '2026-10-02')").lastrowid)
+        tx.execute("INSERT INTO case_links(case_id, target_kind, target_id) VALUES (?, 'thread', ?)",
+                   (case_id, chat_id))
+        tx.execute("INSERT INTO notes(target_kind, target_id, body, created_at, updated_at)"
+                   " VALUES ('message', ?, 'Called about 9 Quay Lane', '2026-10-02', '2026-10-02')", (message_id,))
+    others = vault.conn.execute("SELECT count(*) FROM messages WHERE thread_id != ?", (chat_id,)).fetchone()[0]
+
+    preview = exit_steps.purge_preview(vault.conn)
+    assert (preview.buyer_threads, preview.buyer_messages) == (1, 2)
+    assert preview.source_files == 2  # the orders export and the data export that carried the conversation
+    with vault.transaction() as tx:
+        result = exit_steps.purge_buyer_data(tx, today=date(2026, 11, 27))
+    assert (result.threads, result.messages, result.source_files) == (1, 2, 2)
+
+    assert "Quay Lane" not in _everything(vault)
+    assert vault.conn.execute("SELECT count(*) FROM search_index WHERE search_index MATCH 'Quay'").fetchone()[0] == 0
+    # the creator's other conversations and the case itself stay
+    assert vault.conn.execute("SELECT count(*) FROM messages").fetchone()[0] == others > 0
+    assert vault.conn.execute("SELECT title FROM cases").fetchone()[0] == "Lost parcel"
+    assert vault.conn.execute("SELECT count(*) FROM case_links").fetchone()[0] == 0
+    names = {n for (n,) in vault.conn.execute(
+        "SELECT a.original_name FROM imports i JOIN attachments a ON a.id = i.attachment_id")}
+    assert {"orders_us.csv (removed).txt", "tiktok_data_export.zip (removed).txt"} <= names
+    assert exit_steps.purge_preview(vault.conn).needed is False
+    assert verify_chain(vault.conn).ok
+
+
+def test_conversations_with_people_who_bought_nothing_stay(vault: Vault, tmp_path) -> None:
+    shop = make_shop(orders=12)
+    paths = write_shop(shop, tmp_path / "exports")
+    import_file(vault, paths["orders"])
+    import_file(vault, paths["data_export"])
+    before = vault.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    preview = exit_steps.purge_preview(vault.conn)
+    assert preview.buyer_threads == 0 and preview.source_files == 1
+    with vault.transaction() as tx:
+        result = exit_steps.purge_buyer_data(tx)
+    assert result.threads == 0 and result.source_files == 1
+    assert vault.conn.execute("SELECT count(*) FROM messages").fetchone()[0] == before > 0

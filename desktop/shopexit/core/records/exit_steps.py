@@ -462,7 +462,8 @@ _BUYER_WORDS = frozenset({
 REMOVED_CAPTION = "Source file removed when buyer data was purged"
 _SOURCE_NOTE = (
     "This source file was removed from the vault on {day}, when buyer personal data was purged.\n"
-    "It held buyer names, usernames, phone numbers or addresses. The records imported from it remain.\n"
+    "It held buyer names, usernames, phone numbers, addresses or conversations with buyers. The records imported\n"
+    "from it that are not buyer data remain.\n"
     "Original file: {name}\nOriginal size: {size} bytes\nOriginal SHA-256: {sha256}\n"
 )
 
@@ -499,6 +500,8 @@ class PurgePreview:
     orders_purged: int
     source_files: int  # imported files that hold buyer data and will be replaced by a note
     open_cases: list[str] = field(default_factory=list)  # titles of the cases that block a purge
+    buyer_threads: int = 0  # direct-message conversations with a buyer of an order
+    buyer_messages: int = 0  # the messages in them
 
     @property
     def allowed(self) -> bool:
@@ -506,7 +509,7 @@ class PurgePreview:
 
     @property
     def needed(self) -> bool:
-        return bool(self.orders_with_buyer_data or self.source_files)
+        return bool(self.orders_with_buyer_data or self.source_files or self.buyer_threads)
 
 
 @dataclass(frozen=True)
@@ -515,6 +518,8 @@ class PurgeResult:
     lines: int
     source_files: int
     fields_removed: int
+    threads: int = 0
+    messages: int = 0
 
 
 def _buyer_sources(conn: Conn) -> list[tuple[int, int]]:
@@ -529,17 +534,65 @@ def _buyer_sources(conn: Conn) -> list[tuple[int, int]]:
         " AND i.kind NOT LIKE '%commission%'", (REMOVED_CAPTION,))]
 
 
+# Direct-message conversations whose counterpart is the buyer of an order: TikTok usernames are ASCII, so
+# SQLite's ASCII-only lower() compares them as the app shows them ("@Q.Canary" and "q.canary" are one buyer).
+_BUYER_THREADS = (
+    "SELECT t.id FROM threads t WHERE t.channel = 'direct' AND lower(ltrim(trim(t.counterpart), '@')) IN ("
+    " SELECT lower(ltrim(trim(buyer_username), '@')) FROM orders WHERE buyer_username != '')")
+
+
+def _buyer_threads(conn: Conn) -> tuple[list[int], int]:
+    """Ids of the conversations with buyers, and how many messages they hold."""
+    ids = [int(i) for (i,) in conn.execute(_BUYER_THREADS)]
+    messages = int(conn.execute(f"SELECT count(*) FROM messages WHERE thread_id IN ({_BUYER_THREADS})"
+                                ).fetchone()[0]) if ids else 0
+    return ids, messages
+
+
+def _conversation_sources(conn: Conn) -> list[tuple[int, int]]:
+    """(import id, attachment id) of every kept data export that brought in a message of a buyer conversation:
+    the file holds the conversation too, so it goes the way of the imported order files."""
+    return [(int(i), int(a)) for i, a in conn.execute(
+        "SELECT i.id, i.attachment_id FROM imports i JOIN attachments a ON a.id = i.attachment_id"
+        " WHERE a.caption != ? AND i.id IN (SELECT DISTINCT import_id FROM messages"
+        f" WHERE import_id IS NOT NULL AND thread_id IN ({_BUYER_THREADS}))", (REMOVED_CAPTION,))]
+
+
+def _purge_sources(conn: Conn) -> list[tuple[int, int]]:
+    return sorted(set(_buyer_sources(conn)) | set(_conversation_sources(conn)))
+
+
 def purge_preview(conn: Conn) -> PurgePreview:
     open_cases = [t for (t,) in conn.execute(
         "SELECT title FROM cases WHERE status IN ('open', 'submitted') ORDER BY deadline, id")]
     unpurged = int(conn.execute("SELECT count(*) FROM orders WHERE buyer_purged = 0").fetchone()[0])
     total = int(conn.execute("SELECT count(*) FROM orders").fetchone()[0])
-    return PurgePreview(unpurged, total - unpurged, len(_buyer_sources(conn)), open_cases)
+    threads, messages = _buyer_threads(conn)
+    sources = _purge_sources(conn)
+    return PurgePreview(unpurged, total - unpurged, len(sources), open_cases, len(threads), messages)
+
+
+def _delete_conversations(conn: Conn, thread_ids: list[int]) -> int:
+    """Delete the conversations and what points at them (case and evidence links, notes); returns the number
+    of messages deleted. Cases are all closed by now (the purge is refused otherwise) and keep their own text."""
+    conn.execute("CREATE TEMP TABLE purge_threads(id INTEGER PRIMARY KEY)")
+    try:
+        conn.executemany("INSERT INTO purge_threads(id) VALUES (?)", [(i,) for i in thread_ids])
+        messages = "SELECT id FROM messages WHERE thread_id IN (SELECT id FROM purge_threads)"
+        for table in ("case_links", "attachment_links", "notes"):
+            conn.execute(f"DELETE FROM {table} WHERE (target_kind = 'thread' AND target_id IN"
+                         f" (SELECT id FROM purge_threads)) OR (target_kind = 'message' AND target_id IN ({messages}))")
+        deleted = conn.execute(f"DELETE FROM messages WHERE id IN ({messages})").rowcount
+        conn.execute("DELETE FROM threads WHERE id IN (SELECT id FROM purge_threads)")
+    finally:
+        conn.execute("DROP TABLE temp.purge_threads")
+    return int(deleted)
 
 
 def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     """Remove buyers' names, usernames, phones, addresses and messages from orders, their lines and the
-    imported order files; amounts, dates, statuses and tracking stay.
+    imported order files, and delete the direct-message conversations with buyers; amounts, dates, statuses and
+    tracking stay.
 
     Refused while a case is open, since its evidence may need exactly this data. Imported files that held
     buyer data are replaced by a short note carrying the original's name, size and SHA-256, so the archive can
@@ -552,6 +605,11 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     day = (today or date.today()).isoformat()
     # FTS5 keeps deleted tokens in its segments until they are merged; secure-delete drops them at once.
     conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1)")
+    # Conversations are told by the buyers' usernames, so they are found before the orders lose them, and so
+    # are the data exports that brought them in.
+    thread_ids, _ = _buyer_threads(conn)
+    sources = _purge_sources(conn)
+    messages = _delete_conversations(conn, thread_ids) if thread_ids else 0
     # One UPDATE per table, with the JSON stripping done by a Python function SQLite calls per row: a vault of
     # 100,000 orders is purged in seconds, not one statement per order.
     removed = [0]
@@ -573,13 +631,12 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     finally:
         conn.create_function("shopexit_strip_buyer", 1, None)
     fields_removed = removed[0]
-    sources = _buyer_sources(conn)
     for import_id, attachment_id in sources:
         _replace_source(conn, import_id, attachment_id, day)
     conn.execute("INSERT INTO search_index(search_index) VALUES ('optimize')")
     audit.append(conn, "purge_buyer_data", "vault", "", orders=orders, lines=lines, source_files=len(sources),
-                 fields=fields_removed)
-    return PurgeResult(int(orders), int(lines), len(sources), fields_removed)
+                 fields=fields_removed, threads=len(thread_ids), messages=messages)
+    return PurgeResult(int(orders), int(lines), len(sources), fields_removed, len(thread_ids), messages)
 
 
 def _strip_json(text: str) -> tuple[str, int]:

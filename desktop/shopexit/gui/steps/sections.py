@@ -1074,6 +1074,8 @@ class RecordsSection(Section):
             text = (f"{_still_hold(p.orders_with_buyer_data)} buyer names, usernames, phone numbers or addresses"
                     + (f", and {plural(p.source_files, 'imported file')} "
                        f"{'contains' if p.source_files == 1 else 'contain'} them" if p.source_files else "")
+                    + (f". {plural(p.buyer_threads, 'conversation')} with buyers "
+                       f"({plural(p.buyer_messages, 'message')}) would be deleted" if p.buyer_threads else "")
                     + ". No case is open, so you can remove them now. Orders, amounts, dates and tracking stay.")
         if f.cases_open and f.next_deadline:
             text += f"<br>Next case deadline: {day(f.next_deadline)}."
@@ -1087,7 +1089,9 @@ class RecordsSection(Section):
         message = (
             f"This removes buyer names, usernames, phone numbers, addresses and buyer messages from "
             f"{plural(p.orders_with_buyer_data, 'order')}"
-            + (f", and replaces {plural(p.source_files, 'imported order file')} with a note of its fingerprint"
+            + (f", deletes {plural(p.buyer_threads, 'direct-message conversation')} with buyers "
+               f"({plural(p.buyer_messages, 'message')})" if p.buyer_threads else "")
+            + (f", and replaces {plural(p.source_files, 'imported file')} with a note of its fingerprint"
                if p.source_files else "")
             + ".\n\nIt cannot be undone. Orders, amounts, dates and tracking numbers stay, and archives you made "
               "before keep what they hold. Encrypted backups made before today still contain the data: delete "
@@ -1099,8 +1103,10 @@ class RecordsSection(Section):
     def _purged(self, result: exit_steps.PurgeResult) -> None:
         self.ctx.dialogs.info(self, "Buyer data removed",
                               f"Removed buyer data from {plural(result.orders, 'order')}"
-                              + (f" and {plural(result.source_files, 'imported file')}" if result.source_files
-                                 else "") + ".")
+                              + (f", deleted {plural(result.threads, 'conversation')} with buyers"
+                                 if result.threads else "")
+                              + (f" and replaced {plural(result.source_files, 'imported file')}"
+                                 if result.source_files else "") + ".")
 
 
 def _still_hold(n: int) -> str:
