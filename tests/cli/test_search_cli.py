@@ -42,3 +42,15 @@ def test_search_text_output_and_no_match_and_usage(tmp_path: Path) -> None:
     assert "Nothing matches 'zebra'." in run("search", "zebra", "--vault", str(path)).stdout
     bad = run("search", "***", "--vault", str(path), check=2)
     assert "nothing to search for" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_search_says_how_many_match_when_it_shows_fewer(tmp_path: Path) -> None:
+    path = _vault(tmp_path)
+    with Vault.open(path, PASSPHRASE) as vault:
+        for n in (2, 3):
+            add_order(vault, f"57645764607523000{n}", recipient=f"Buyer {n}", lines=[("Lavender soap", 1, 900)])
+    out = run("search", "lavender", "--limit", "2", "--vault", str(path)).stdout
+    assert out.splitlines()[0] == "Orders — 2 of 3 (more: raise --limit)"
+    data = json.loads(run("search", "lavender", "--limit", "2", "--json", "--vault", str(path)).stdout)
+    assert [(g["kind"], len(g["hits"]), g["count"], g["count_capped"], g["more"]) for g in data["groups"]] == [
+        ("order", 2, 3, False, True)]

@@ -10,9 +10,9 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from shopexit.core.records import manual
 from shopexit.core.schema import m0001_initial, m0005_search_rowids
-from shopexit.core.search import MARK_START, RANK_AT_MOST, build_match, filter_ids_sql, search
+from shopexit.core.search import COUNT_AT_MOST, MARK_START, RANK_AT_MOST, build_match, filter_ids_sql, search
 from shopexit.core.vault import Vault, _run_script
-from tests.helpers.records import add_order, add_thread, fill_orders
+from tests.helpers.records import NOW, add_order, add_thread, fill_orders
 
 
 def _seed(vault: Vault) -> dict[str, int]:
@@ -168,3 +168,113 @@ def test_migration_5_reindexes_an_existing_vault() -> None:
     assert rows == [(1 * 8 + 1, "order", 1), (1 * 8 + 3, "message", 1), (1 * 8 + 4, "thread", 1)]
     assert conn.execute("SELECT ref FROM search_index WHERE search_index MATCH '\"zoe\"*' AND kind = 'order'"
                         ).fetchall() == [(1,)]
+
+
+# -- counts, the cap, and the same answers as one plain query per kind -----------------------------------------------
+def _naive(vault: Vault, text: str, kind: str) -> list[tuple[float, int, int]]:
+    """Every record of `kind` that matches, best first as `search` lists a small kind: (bm25, -rowid, id) of each
+    record's best entry. Reads `kind` and `ref` from the index itself: slow, and independent of the rowid code."""
+    index_kinds = ("order", "order_line") if kind == "order" else (kind,)
+    best: dict[int, tuple[float, int, int]] = {}
+    for rowid, ref, rank in vault.conn.execute(
+            "SELECT rowid, ref, bm25(search_index, 4.0, 1.0) FROM search_index WHERE search_index MATCH ?"
+            f" AND kind IN ({','.join('?' * len(index_kinds))})", (build_match(text), *index_kinds)):
+        entry = (rank, -rowid, int(ref))
+        best[int(ref)] = min(best.get(int(ref), entry), entry)
+    return sorted(best.values())
+
+
+def _bulk(vault: Vault, orders: int, lines_each: int, product: str, messages: int = 0, body: str = "") -> None:
+    """Orders with several SKU lines each, and messages in one conversation, in one transaction (fast)."""
+    with vault.transaction() as tx:
+        first = int(tx.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]) + 1
+        tx.executemany("INSERT INTO orders(id, order_id, status, currency, buyer_username, updated_at)"
+                       " VALUES (?, ?, 'Shipped', 'USD', ?, 'x')",
+                       ((first + i, f"9900{first + i:010d}", f"shopper{i}") for i in range(orders)))
+        tx.executemany("INSERT INTO order_lines(order_ref, line_key, seller_sku, product_name) VALUES (?,?,?,?)",
+                       ((first + i, str(n), f"SK-{n}", f"{product} no. {n}")
+                        for i in range(orders) for n in range(lines_each)))
+        if messages:
+            thread = tx.execute("INSERT INTO threads(thread_key, channel, counterpart) VALUES ('bulk', 'shop',"
+                                " 'Many Buyers')").lastrowid
+            tx.executemany("INSERT INTO messages(thread_id, natural_key, direction, sender, sent_at, body)"
+                           " VALUES (?, ?, 'in', 'buyer', ?, ?)",
+                           ((thread, f"bulk:{i}", f"2026-03-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                             f"{body} number {i}" + " padding words" * (i % 7)) for i in range(messages)))
+
+
+def test_counts_say_how_many_records_of_each_kind_match(vault: Vault) -> None:
+    _seed(vault)
+    results = search(vault.conn, "marisol")
+    assert results.counts == {"order": 1, "message": 1, "thread": 1}
+    assert results.capped == set() and not any(results.more.values())
+    # an order found by its own entry and by two of its SKU lines is one order
+    add_order(vault, "576457646075239999", recipient="Vega Candles", lines=[("Vega jar", 1, 100), ("Vega wick", 1, 1)])
+    assert search(vault.conn, "vega", kinds=("order",)).counts == {"order": 2}
+    groups = search(vault.conn, "marisol", per_kind=1).as_json()["groups"]
+    assert isinstance(groups, list)
+    assert [(g["kind"], g["count"], g["count_capped"], g["more"]) for g in groups] == [
+        ("order", 1, False, False), ("message", 1, False, False), ("thread", 1, False, False)]
+
+
+def test_small_kinds_match_one_plain_query_per_kind(vault: Vault) -> None:
+    """Same records, same order, same counts as a slow, plain query of each kind by its `kind` column."""
+    _seed(vault)
+    _bulk(vault, 120, 3, "Lavender soy candle", messages=260, body="my lavender candle arrived")
+    add_thread(vault, "Lavender Fields", messages=[("in", "Lavender Fields", NOW, "Candle order question")])
+    for text, per_kind in (("lavender", 20), ("lavender candle", 7), ("candle", 500), ("shopper1", 20),
+                           ("marisol", 20), ("SK-2", 5)):
+        results = search(vault.conn, text, per_kind=per_kind)
+        for kind in ("order", "message", "thread"):
+            naive = _naive(vault, text, kind)
+            assert results.counts.get(kind, 0) == len(naive), (text, kind)
+            assert [h.id for h in results.groups.get(kind, [])] == [ref for *_k, ref in naive[:per_kind]], (text, kind)
+            assert results.more.get(kind, False) == (len(naive) > per_kind)
+            for hit in results.groups.get(kind, []):  # every hit shown has its words marked
+                assert MARK_START in hit.snippet, (text, kind, hit)
+
+
+def test_a_plentiful_kind_is_counted_up_to_the_cap_and_shown_newest_first(vault: Vault) -> None:
+    fill_orders(vault, COUNT_AT_MOST + 30)  # every order holds the word "buyer"
+    results = search(vault.conn, "buyer", per_kind=3)
+    assert results.counts["order"] == COUNT_AT_MOST and results.capped == {"order"}
+    assert results.count_text("order") == f"{COUNT_AT_MOST:,}+"
+    assert results.more["order"] and len(results.groups["order"]) == 3
+    assert all(MARK_START in h.snippet for h in results.groups["order"])
+    exact = search(vault.conn, "buyer", kinds=("message",))
+    assert exact.counts == {} and exact.capped == set()
+
+
+def test_many_lines_of_few_orders_are_counted_as_orders_not_as_lines(vault: Vault) -> None:
+    """3 matching SKU lines each: more entries than `RANK_AT_MOST` (listed newest first), but fewer orders than
+    the cap, so the count is exact: never "2,000+" for 700 orders."""
+    orders = RANK_AT_MOST // 3 + 34
+    _bulk(vault, orders, 3, "Cedar wick")
+    results = search(vault.conn, "cedar", per_kind=4)
+    assert results.counts["order"] == orders and results.capped == set()
+    assert results.count_text("order") == f"{orders:,}"
+    newest = [row[0] for row in vault.conn.execute("SELECT id FROM orders ORDER BY id DESC LIMIT 4")]
+    assert [h.id for h in results.groups["order"]] == newest
+    assert results.groups["order"][0].plain_snippet().startswith("[Cedar] wick no. 2")
+
+
+def test_many_messages_are_counted_exactly_and_listed_newest_first_with_snippets(vault: Vault) -> None:
+    ids = _seed(vault)
+    _bulk(vault, 1, 1, "Pine", messages=RANK_AT_MOST + 5, body="the parcel arrived damaged")
+    results = search(vault.conn, "parcel damaged", per_kind=6)
+    assert results.counts == {"message": RANK_AT_MOST + 5} and results.capped == set()
+    assert results.count_text("message") == f"{RANK_AT_MOST + 5:,}"
+    newest = [row[0] for row in vault.conn.execute(
+        "SELECT id FROM messages WHERE body LIKE '%damaged%' ORDER BY id DESC LIMIT 6")]
+    assert [h.id for h in results.groups["message"]] == newest
+    assert all(h.plain_snippet().startswith("the [parcel] arrived [damaged]") for h in results.groups["message"])
+    # the one message among them that says "photo" is still found first by that word
+    assert [h.id for h in search(vault.conn, "parcel photo").groups["message"]] == [ids["msg_out"]]
+
+
+def test_only_the_kinds_asked_for_are_searched_and_counted(vault: Vault) -> None:
+    ids = _seed(vault)
+    assert search(vault.conn, "marisol", kinds=()).groups == {}
+    only = search(vault.conn, "marisol", kinds=("thread", "message"))
+    assert only.counts == {"message": 1, "thread": 1}
+    assert [(h.kind, h.id) for h in only.hits()] == [("message", ids["msg_in"]), ("thread", ids["thread"])]

@@ -33,7 +33,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = results.groups.get(kind)
         if not hits:
             continue
-        more = " (more: raise --limit)" if results.more.get(kind) else ""
+        more = f" of {results.count_text(kind)} (more: raise --limit)" if results.more.get(kind) else ""
         print(f"{KIND_LABELS[kind]} — {len(hits)}{more}")
         for hit in hits:
             print(f"  {hit.kind}:{hit.id}  {hit.title}")

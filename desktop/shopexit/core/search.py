@@ -59,7 +59,10 @@ def build_match(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Hit:
-    """One record that matched. `kind`/`id` name the record to open (a note opens what it is attached to)."""
+    """One record that matched. `kind`/`id` name the record to open (a note opens what it is attached to).
+
+    `rank` is the entry's bm25 score (lower is better) where its kind is listed best first, 0.0 where it is
+    listed newest first (`RANK_AT_MOST`)."""
 
     kind: str
     id: int
@@ -86,6 +89,10 @@ class Results:
     groups: dict[str, list[Hit]] = field(default_factory=dict)
     more: dict[str, bool] = field(default_factory=dict)
     """Kinds with more matches than were returned."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """How many records of each kind match: exact, or a lower bound for the kinds in `capped`."""
+    capped: set[str] = field(default_factory=set)
+    """Kinds with at least `counts[kind]` matching records (counting stopped there): shown as "2,000+"."""
 
     @property
     def total(self) -> int:
@@ -94,9 +101,15 @@ class Results:
     def hits(self) -> list[Hit]:
         return [hit for kind in KIND_ORDER for hit in self.groups.get(kind, [])]
 
+    def count_text(self, kind: str) -> str:
+        """The number of `kind` records that match, as a person reads it: "855", or "2,000+" when capped."""
+        count = self.counts.get(kind, len(self.groups.get(kind, ())))
+        return f"{count:,}+" if kind in self.capped else f"{count:,}"
+
     def as_json(self) -> dict[str, object]:
         return {"query": self.query,
                 "groups": [{"kind": kind, "label": KIND_LABELS[kind], "more": self.more.get(kind, False),
+                            "count": self.counts.get(kind, len(hits)), "count_capped": kind in self.capped,
                             "hits": [hit.as_json() for hit in hits]}
                            for kind in KIND_ORDER if (hits := self.groups.get(kind))]}
 
@@ -105,6 +118,24 @@ RANK_AT_MOST = 2_000
 """Above this many matches of one kind, the newest come first instead of the best scored: ranking every match
 of a word thousands of records share is what made such searches slow, and among that many near-equal matches
 the newest are what a creator is after."""
+
+COUNT_AT_MOST = RANK_AT_MOST
+"""Orders are counted up to this many ("2,000+"). Every other kind is counted exactly, for free (see `search`);
+an order is found by its own entry and by each of its SKU lines, so telling how many *orders* match means reading
+each line's order, which for a word 40,000 lines share would cost more than the rest of the search."""
+
+SNIPPETS_INLINE = 200
+"""Best-scored kinds with at most this many matches in all get their snippets in the scoring query itself:
+cheaper than a second query. Above it, only the rows shown get snippets (a snippet costs ~10 µs; a query a few
+ms on a word thousands of records share)."""
+
+_CODE_KINDS: dict[int, str] = {code: kind for kind, code in KIND_CODES.items()}
+_SCORE = "bm25(search_index, 4.0, 1.0)"
+_SHOW = "highlight(search_index, 2, ?, ?), snippet(search_index, 3, ?, ?, '…', 12)"
+_MARKS = (MARK_START, MARK_END, MARK_START, MARK_END)
+_REF = "CASE WHEN rowid & 7 = 2 THEN CAST(ref AS INTEGER) ELSE rowid >> 3 END"
+"""The record an entry stands for: its own id (`rowid >> 3`), or for a SKU line its order (read from the entry
+only there: reading a column FTS5 keeps UNINDEXED costs a lookup in its content table)."""
 
 
 def _index_kinds(kind: str) -> tuple[str, ...]:
@@ -122,44 +153,139 @@ def _kind_filter(index_kinds: tuple[str, ...]) -> str:
     return "(rowid & 7) IN (" + ",".join(str(KIND_CODES[k]) for k in index_kinds) + ")"
 
 
+@dataclass
+class _Entry:
+    """One index entry on its way to becoming a `Hit`."""
+
+    rowid: int
+    ref: int
+    rank: float = 0.0
+    shown: tuple[str | None, str | None] | None = None  # highlighted title and body snippet, once read
+
+
 def search(conn: Conn, text: str, *, per_kind: int = 20, kinds: tuple[str, ...] = KIND_ORDER) -> Results:
-    """Best matches first within each kind, at most `per_kind` of each (one query per kind, so plentiful
-    orders never crowd out the one message that matters)."""
+    """Within each kind, at most `per_kind` records: the best scored first, or the newest first for a kind with
+    `RANK_AT_MOST` matches or more; each kind has its own share, so plentiful orders never crowd out the one
+    message that matters. `Results.counts` says how many of each kind match.
+
+    How, and why so (bench/README.md, *Search*): every query FTS5 runs pays again for expanding the prefix terms
+    and walking their entries (a few ms for a word 60,000 entries share), and bm25, highlight() and snippet()
+    cost microseconds per row they are computed for. So:
+    1. one pass over every match counts them and returns the rowids of all but orders (the rowid tells the kind:
+       `id * 8 + code`); orders are the only kind that runs to tens of thousands;
+    2. one query scores the entries of every kind with fewer than `RANK_AT_MOST` matches;
+    3. a plentiful kind's newest entries are the highest rowids: orders are read newest first until enough
+       (FTS5 stops there), then counted up to `COUNT_AT_MOST`; the others are already known from step 1;
+    4. one query makes the snippets for the rows shown, and only those.
+    """
     results = Results(text)
     match = build_match(text)
     if match is None:
         return results
-    for shown in (k for k in KIND_ORDER if k in kinds):
-        index_kinds = _index_kinds(shown)
-        where = " FROM search_index WHERE search_index MATCH ? AND " + _kind_filter(index_kinds)
-        plentiful = conn.execute(
-            f"SELECT count(*) FROM (SELECT rowid{where} LIMIT {RANK_AT_MOST})", (match,)
-        ).fetchone()[0] >= RANK_AT_MOST
+    wanted = [k for k in KIND_ORDER if k in kinds]
+    if not wanted:
+        return results
+    codes = [KIND_CODES[ik] for k in wanted for ik in _index_kinds(k)]
+    only = "" if len(codes) == len(KIND_CODES) else " AND " + _kind_filter(tuple(_CODE_KINDS[c] for c in codes))
+    where = " FROM search_index WHERE search_index MATCH ?"
+
+    # 1. How many entries match, and the rowids of those that are not orders or their SKU lines.
+    # (FILTER rather than a CASE inside group_concat: the aggregate is not stepped for every order, 1.5× faster.)
+    total, others = conn.execute(
+        f"SELECT count(*), group_concat(rowid) FILTER (WHERE rowid & 7 > 2){where}{only}", (match,)
+    ).fetchone()
+    rowids: dict[str, list[int]] = {}
+    for rowid in map(int, others.split(",")) if others else ():
+        rowids.setdefault(_CODE_KINDS[rowid & 7], []).append(rowid)
+    entries = {k: len(rowids.get(k, ())) for k in wanted}
+    if "order" in entries:
+        entries["order"] = total - sum(entries.values())
+    ranked = [k for k in wanted if 0 < entries[k] < RANK_AT_MOST]
+    newest = [k for k in wanted if entries[k] >= RANK_AT_MOST]
+    chosen: dict[str, list[_Entry]] = {}
+
+    # 2. Score every entry of the kinds with few matches; keep each record's best entry.
+    if ranked:
+        inline = sum(entries[k] for k in ranked) <= SNIPPETS_INLINE
+        span = ""
+        if "order" not in ranked:  # their rowids are known: FTS5 can skip to the first and stop after the last
+            known = [r for k in ranked for r in rowids[k]]
+            span = f" AND rowid BETWEEN {min(known)} AND {max(known)}"
+        scored: dict[int, list[tuple[float, int, int, str | None, str | None]]] = {}  # by kind code
         rows = conn.execute(
-            "SELECT kind, ref, highlight(search_index, 2, ?, ?), snippet(search_index, 3, ?, ?, '…', 12),"
-            " bm25(search_index, 4.0, 1.0)" + where
-            + (" ORDER BY rowid DESC" if plentiful else " ORDER BY bm25(search_index, 4.0, 1.0)") + " LIMIT ?",
-            (MARK_START, MARK_END, MARK_START, MARK_END, match, (per_kind + 1) * len(index_kinds) * 2),
-        ).fetchall()
-        seen: set[int] = set()
-        group: list[Hit] = []
-        for kind, ref, title, snippet, rank in rows:
-            if int(ref) in seen:
-                continue
-            seen.add(int(ref))
-            if len(group) >= per_kind:
-                results.more[shown] = True
-                break
-            title, snippet = _tidy(str(title or "")), _tidy(str(snippet or ""))
-            if kind == "order_line":
-                snippet = f"{title} · {snippet}".strip(" ·")  # the product, then its variation and SKU
-            elif MARK_START in title and MARK_START not in snippet:
-                snippet = f"{title}: {snippet}".strip(": ")  # matched on the name: show it
-            group.append(Hit(shown, int(ref), _plain(title), snippet, float(rank)))
-        if group:
-            results.groups[shown] = group
+            f"SELECT {_SCORE}, -rowid, {_REF}" + (f", {_SHOW}" if inline else ", NULL, NULL") + where
+            + " AND " + _kind_filter(tuple(ik for k in ranked for ik in _index_kinds(k))) + span,
+            ((*_MARKS, match) if inline else (match,)),
+        )
+        for row in rows:
+            scored.setdefault((-row[1]) & 7, []).append(row)
+        for kind in ranked:
+            # Best first; among equals the newest (ties are common: a buyer's name in a thousand orders).
+            best = sorted(r for ik in _index_kinds(kind) for r in scored.get(KIND_CODES[ik], ()))
+            if kind == "order":  # an order found by itself and by its SKU lines is listed once, by its best
+                firsts: dict[int, tuple[float, int, int, str | None, str | None]] = {}
+                for r in best:
+                    firsts.setdefault(r[2], r)
+                best = list(firsts.values())
+            results.counts[kind] = len(best)
+            chosen[kind] = [_Entry(-neg, ref, rank, (title, snippet) if inline else None)
+                            for rank, neg, ref, title, snippet in best[:per_kind + 1]]
+
+    # 3. The newest of each plentiful kind.
+    for kind in newest:
+        if kind != "order":
+            top = sorted(rowids[kind], reverse=True)[:per_kind + 1]
+            chosen[kind] = [_Entry(r, r >> 3) for r in top]
+            results.counts[kind] = entries[kind]
+            continue
+        group: dict[int, _Entry] = {}
+        cursor = conn.execute(f"SELECT rowid, {_REF}, {_SHOW}{where} AND (rowid & 7) IN (1, 2)"
+                              " ORDER BY rowid DESC", (*_MARKS, match))  # FTS5 reads newest first: no sort
+        for rowid, ref, title, snippet in cursor:
+            if ref not in group:
+                group[ref] = _Entry(rowid, ref, 0.0, (title, snippet))
+                if len(group) > per_kind:
+                    break
+        cursor.close()
+        chosen[kind] = list(group.values())
+        counted = conn.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {_REF}{where} AND (rowid & 7) IN (1, 2) LIMIT ?)",
+            (match, COUNT_AT_MOST),
+        ).fetchone()[0]
+        results.counts[kind] = counted
+        if counted >= COUNT_AT_MOST:
+            results.capped.add(kind)
+
+    # 4. Snippets for the rows shown that have none yet, in one query over the span they lie in.
+    missing = {e.rowid: e for group_ in chosen.values() for e in group_[:per_kind] if e.shown is None}
+    if missing:
+        listed = ",".join(map(str, sorted(missing)))
+        rows = conn.execute(
+            f"SELECT rowid, {_SHOW}{where} AND rowid BETWEEN {min(missing)} AND {max(missing)}"
+            f" AND +rowid IN ({listed})",  # `+`: a filter on what FTS5 returns, not one lookup per rowid
+            (*_MARKS, match),
+        )
+        for rowid, title, snippet in rows:
+            missing[rowid].shown = (title, snippet)
+
+    for kind in wanted:
+        picked = chosen.get(kind)
+        if not picked:
+            continue
+        results.more[kind] = len(picked) > per_kind or results.counts.get(kind, 0) > per_kind
+        results.groups[kind] = [_hit(kind, e) for e in picked[:per_kind]]
     _describe(conn, results)
     return results
+
+
+def _hit(kind: str, entry: _Entry) -> Hit:
+    title, snippet = entry.shown or ("", "")
+    title, snippet = _tidy(str(title or "")), _tidy(str(snippet or ""))
+    if entry.rowid & 7 == KIND_CODES["order_line"]:
+        snippet = f"{title} · {snippet}".strip(" ·")  # the product, then its variation and SKU
+    elif MARK_START in title and MARK_START not in snippet:
+        snippet = f"{title}: {snippet}".strip(": ")  # matched on the name: show it
+    return Hit(kind, entry.ref, _plain(title), snippet, float(entry.rank))
 
 
 def _plain(text: str) -> str:

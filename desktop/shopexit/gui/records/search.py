@@ -169,9 +169,9 @@ class SearchDialog(QDialog):
             hits = results.groups.get(kind)
             if not hits:
                 continue
-            more = "+" if results.more.get(kind) else ""
+            shown = f"{len(hits)} of {results.count_text(kind)}" if results.more.get(kind) else f"{len(hits)}"
             group = QTreeWidgetItem([f"<span style='color:#59636e'><b>{KIND_LABELS[kind]}</b> "
-                                     f"({len(hits)}{more})</span>"])
+                                     f"({shown})</span>"])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(group)
             for hit in hits:
@@ -185,8 +185,14 @@ class SearchDialog(QDialog):
             self.tree.setCurrentItem(first)
         if results.query.strip():
             n = results.total
-            self.status.setText(f"{n} result{'s' if n != 1 else ''} — Enter opens the highlighted one"
-                                if n else f"Nothing matches “{results.query.strip()}”.")
+            found = sum(results.counts.get(kind, len(hits)) for kind, hits in results.groups.items())
+            if not n:
+                self.status.setText(f"Nothing matches “{results.query.strip()}”.")
+            elif found > n:  # a lower bound when a kind's count stopped at the cap: say so with "+"
+                self.status.setText(f"Showing {n} of {found:,}{'+' if results.capped else ''} — Enter opens the "
+                                    "highlighted one; more words narrow the search")
+            else:
+                self.status.setText(f"{n} result{'s' if n != 1 else ''} — Enter opens the highlighted one")
 
     def clear_results(self) -> None:
         """Locking: no record text stays in the dialog."""
