@@ -94,6 +94,10 @@ def _money(key: str, title: str, sql: str, currency: str = "currency", width: in
     return Column(key, title, sql, MONEY, currency, width=width)
 
 
+_BY_STATUS = Choice("status", "Status", "status")
+_BY_CURRENCY = Choice("currency", "Currency", "currency")
+
+
 ORDERS = View(
     "orders", "order", "orders",
     (
@@ -109,7 +113,7 @@ ORDERS = View(
         Column("tracking", "Tracking", "tracking_id", width=18),
     ),
     "created_at", search_kind="order",
-    choices=(Choice("status", "Status", "status"),),
+    choices=(_BY_STATUS,),
     noun="orders",
 )
 
@@ -126,7 +130,7 @@ SETTLEMENTS = View(
         _money("amount", "Settled", "settlement_amount"),
     ),
     "settled_at", like=("reference_id", "order_id", "type"),
-    choices=(Choice("type", "Type", "type"), Choice("currency", "Currency", "currency")),
+    choices=(Choice("type", "Type", "type"), _BY_CURRENCY),
     noun="settlements",
 )
 
@@ -139,7 +143,7 @@ ON_HOLD = View(
         _money("amount", "Amount", "amount"),
     ),
     "expected_at", default_descending=False, like=("order_id", "status"),
-    choices=(Choice("status", "Status", "status"), Choice("currency", "Currency", "currency")),
+    choices=(_BY_STATUS, _BY_CURRENCY),
     noun="amounts on hold",
 )
 
@@ -155,7 +159,7 @@ WITHDRAWALS = View(
         Column("note", "Note", "note", width=20),
     ),
     "created_at", like=("withdrawal_id", "status", "note"),
-    choices=(Choice("status", "Status", "status"), Choice("currency", "Currency", "currency")),
+    choices=(_BY_STATUS, _BY_CURRENCY),
     noun="withdrawals",
 )
 
@@ -314,7 +318,8 @@ def count(conn: Conn, view: View, query: Query) -> int:
 
 
 def total(conn: Conn, view: View) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM {view.source}").fetchone()[0])
+    """Every record of the view, whatever the filters."""
+    return count(conn, view, Query())
 
 
 def choice_values(conn: Conn, view: View, key: str, limit: int = 50) -> list[str]:
@@ -354,15 +359,31 @@ class RecordDetail:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _thumbs(conn: Conn, attachment_ids: list[int]) -> dict[int, bytes]:
+    """The stored thumbnails of these attachments (those that have one), by attachment id."""
+    if not attachment_ids:
+        return {}
+    marks = ",".join("?" * len(attachment_ids))
+    return {int(i): bytes(p) for i, p in conn.execute(
+        f"SELECT attachment_id, png FROM attachment_thumbs WHERE attachment_id IN ({marks})", attachment_ids)}
+
+
 def attachments(conn: Conn, kind: str, target_id: int) -> Attachments:
     items = items_for(conn, kind, target_id)
-    thumbs: dict[int, bytes] = {}
-    if items:
-        marks = ",".join("?" * len(items))
-        thumbs = {int(i): bytes(p) for i, p in conn.execute(
-            f"SELECT attachment_id, png FROM attachment_thumbs WHERE attachment_id IN ({marks})",
-            [i.id for i in items])}
-    return Attachments(items, thumbs)
+    return Attachments(items, _thumbs(conn, [i.id for i in items]))
+
+
+def _shown(fields: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """The fields worth a line in the pane: those with a value, as text."""
+    return [(label, str(value)) for label, value in fields if value]
+
+
+def _linked_detail(conn: Conn, kind: str, record_id: int, title: str, fields: list[tuple[str, Any]], *,
+                   lines: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None) -> RecordDetail:
+    """A record's pane: its fields, then the notes, evidence and cases linked to it (orders, money, threads)."""
+    return RecordDetail(kind, record_id, title, _shown(fields), notes_for(conn, kind, record_id),
+                        attachments(conn, kind, record_id), cases_for(conn, kind, record_id), lines or [],
+                        extra or {})
 
 
 def _record(conn: Conn, table: str, record_id: int) -> dict[str, Any]:
@@ -405,14 +426,14 @@ def order_detail(conn: Conn, order_ref: int) -> RecordDetail:
     ]
     money = {"amount": o["order_amount"], "taxes": o["taxes"], "shipping": o["shipping_fee"],
              "refund": o["refund_amount"], "currency": o["currency"]}
-    return RecordDetail("order", order_ref, f"Order {o['order_id']}", [(k, str(v)) for k, v in fields if v],
-                        notes_for(conn, "order", order_ref), attachments(conn, "order", order_ref),
-                        cases_for(conn, "order", order_ref), lines,
-                        {"money": money, "buyer_purged": bool(o["buyer_purged"]), "order_id": o["order_id"]})
+    return _linked_detail(conn, "order", order_ref, f"Order {o['order_id']}", fields, lines=lines,
+                          extra={"money": money, "buyer_purged": bool(o["buyer_purged"]), "order_id": o["order_id"]})
 
 
 _MONEY_TABLES = {"settlement": "settlements", "on_hold": "on_hold", "withdrawal": "withdrawals",
                  "commission": "commissions"}
+_MONEY_TITLES = {"settlement": "Settlement", "on_hold": "On hold", "withdrawal": "Withdrawal",
+                 "commission": "Commission"}
 _HIDDEN = {"id", "raw_json", "import_id", "natural_key"}
 
 
@@ -422,7 +443,7 @@ def money_detail(conn: Conn, kind: str, record_id: int) -> RecordDetail:
     r = _record(conn, table, record_id)
     currency = r.get("currency") or ""
     money_cols = {"settlement_amount", "revenue", "fees", "affiliate_commission", "amount", "estimated", "earned"}
-    fields: list[tuple[str, str]] = []
+    fields: list[tuple[str, Any]] = []
     for key, value in r.items():
         if key in _HIDDEN or key == "currency" or value in (None, ""):
             continue
@@ -433,12 +454,9 @@ def money_detail(conn: Conn, kind: str, record_id: int) -> RecordDetail:
         elif key == "entered_by_hand":
             value = "yes" if value else "no"
         fields.append((key.replace("_", " ").capitalize(), str(value)))
-    title = {"settlement": "Settlement", "on_hold": "On hold", "withdrawal": "Withdrawal",
-             "commission": "Commission"}[kind]
     ident = r.get("reference_id") or r.get("withdrawal_id") or r.get("order_id") or record_id
-    return RecordDetail(kind, record_id, f"{title} {ident}", fields, notes_for(conn, kind, record_id),
-                        attachments(conn, kind, record_id), cases_for(conn, kind, record_id),
-                        extra={"raw": _raw_fields(r.get("raw_json", ""), set())})
+    return _linked_detail(conn, kind, record_id, f"{_MONEY_TITLES[kind]} {ident}", fields,
+                          extra={"raw": _raw_fields(r.get("raw_json", ""), set())})
 
 
 @dataclass(frozen=True)
@@ -463,11 +481,9 @@ def thread_detail(conn: Conn, thread_id: int, limit: int = 2000) -> RecordDetail
     messages = [Message(int(i), d, s, at, b, bool(h), int(n)) for i, d, s, at, b, h, n in reversed(rows)]
     total_messages = int(conn.execute("SELECT count(*) FROM messages WHERE thread_id = ?", (thread_id,)).fetchone()[0])
     fields = [("With", t["counterpart"]), ("Channel", t["channel"]), ("Subject", t["subject"])]
-    return RecordDetail("thread", thread_id, f"Conversation with {t['counterpart']}", [f for f in fields if f[1]],
-                        notes_for(conn, "thread", thread_id), attachments(conn, "thread", thread_id),
-                        cases_for(conn, "thread", thread_id),
-                        extra={"messages": messages, "total": total_messages, "channel": t["channel"],
-                               "counterpart": t["counterpart"]})
+    return _linked_detail(conn, "thread", thread_id, f"Conversation with {t['counterpart']}", fields,
+                          extra={"messages": messages, "total": total_messages, "channel": t["channel"],
+                                 "counterpart": t["counterpart"]})
 
 
 def thread_of_message(conn: Conn, message_id: int) -> int | None:
@@ -484,13 +500,9 @@ def evidence_detail(conn: Conn, attachment_id: int) -> RecordDetail:
               ("Taken", item.captured_at or ""), ("Added by", ORIGINS.get(item.origin, item.origin))]
     if item.width and item.height:
         fields.insert(2, ("Pixels", f"{item.width:,} × {item.height:,}"))
-    thumbs = {}
-    row = conn.execute("SELECT png FROM attachment_thumbs WHERE attachment_id = ?", (attachment_id,)).fetchone()
-    if row:
-        thumbs[attachment_id] = bytes(row[0])
-    return RecordDetail("evidence", attachment_id, item.original_name, [f for f in fields if f[1]],
-                        notes_for(conn, "attachment", attachment_id), Attachments([item], thumbs), [],
-                        extra={"item": item, "links": links})
+    return RecordDetail("evidence", attachment_id, item.original_name, _shown(fields),
+                        notes_for(conn, "attachment", attachment_id),
+                        Attachments([item], _thumbs(conn, [attachment_id])), [], extra={"item": item, "links": links})
 
 
 ORIGINS = {"file": "Added from a file", "drop": "Dropped in", "paste": "Pasted", "screen": "Screen capture",
@@ -504,9 +516,8 @@ def _other_label(conn: Conn, kind: str, target_id: int) -> str:
     if kind == "step":
         return f"Step {target_id}"
     if kind in ("on_hold", "commission"):
-        table = _MONEY_TABLES[kind]
-        row = conn.execute(f"SELECT order_id FROM {table} WHERE id = ?", (target_id,)).fetchone()
-        label = "On hold" if kind == "on_hold" else "Commission"
+        row = conn.execute(f"SELECT order_id FROM {_MONEY_TABLES[kind]} WHERE id = ?", (target_id,)).fetchone()
+        label = _MONEY_TITLES[kind]
         return f"{label}, order {row[0]}" if row else f"{label} #{target_id}"
     return f"{kind.replace('_', ' ').capitalize()} #{target_id}"
 
