@@ -13,15 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shopexit.core import evidence
 from shopexit.core.records import exit_steps
 from shopexit.core.records.steps import set_notes
 from shopexit.core.vault import ShopProfile, Vault
 
+if TYPE_CHECKING:
+    from shopexit.core.importers.base import ImportSummary
+
 DEMO_CREATOR = "Mara Lindqvist"
 DEMO_SHOP = "Lumen & Loom"
 DEMO_ORDERS = 240
+DEMO_SEED = 21
 Report = Callable[[str], None]
 
 
@@ -64,15 +69,25 @@ def create_demo(path: Path, passphrase: str, *, today: date | None = None, order
     return summary
 
 
-def _import_exports(vault: Vault, today: date, orders: int) -> None:
+def import_exports(vault: Vault, folder: Path, *, today: date | None = None, orders: int = DEMO_ORDERS,
+                   orders_format: str = "csv") -> dict[str, ImportSummary]:
+    """Write the demo shop's exports into `folder`, one file of every kind in TikTok's real layouts, and import
+    each through the real importers (orders first, so later files find their orders). Returns {kind: summary}.
+
+    The self-test runs this too (with the orders as XLSX), so what it proves about a bundle is what the demo
+    needs."""
     from shopexit.core.importers import import_file
     from shopexit.core.sample_exports import write_exports
 
+    paths = write_exports(folder, seed=DEMO_SEED, orders=orders, region="US", today=today,
+                          orders_format=orders_format)
+    return {kind: import_file(vault, path) for kind, path in paths.items()}
+
+
+def _import_exports(vault: Vault, today: date, orders: int) -> None:
     # The files are invented, but they are written to a private temporary folder and removed at once anyway.
     with tempfile.TemporaryDirectory(prefix="shopexit-demo-") as folder:
-        paths = write_exports(Path(folder), seed=21, orders=orders, region="US", today=today)
-        for kind in ("orders", "settlements", "on_hold", "commissions", "withdrawals", "data_export"):
-            import_file(vault, paths[kind])
+        import_exports(vault, Path(folder), today=today, orders=orders)
 
 
 def _conversation(vault: Vault, today: date) -> None:
