@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shopexit.commands import archive, demo, hardening, importing, search
+from shopexit.commands import archive, demo, hardening, importing, purge, search
 
 Registrar = Callable[[Callable[..., Any]], None]
 
 REGISTRARS: list[Registrar] = [hardening.register, search.register, archive.register, importing.register,
-                               demo.register]
+                               demo.register, purge.register]

@@ -511,6 +511,11 @@ class PurgePreview:
     def needed(self) -> bool:
         return bool(self.orders_with_buyer_data or self.source_files or self.buyer_threads)
 
+    def refuse_if_not_allowed(self) -> None:
+        if self.open_cases:
+            raise DisputeOpen(f"A case is still open ({self.open_cases[0]}); buyer data is kept until every case "
+                              "is closed.")
+
 
 @dataclass(frozen=True)
 class PurgeResult:
@@ -598,10 +603,7 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     buyer data are replaced by a short note carrying the original's name, size and SHA-256, so the archive can
     still say where each figure came from. The search index is rebuilt so no removed word stays findable.
     """
-    preview = purge_preview(conn)
-    if not preview.allowed:
-        raise DisputeOpen(f"A case is still open ({preview.open_cases[0]}); buyer data is kept until every case "
-                          "is closed.")
+    purge_preview(conn).refuse_if_not_allowed()
     day = (today or date.today()).isoformat()
     # FTS5 keeps deleted tokens in its segments until they are merged; secure-delete drops them at once.
     conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1)")
