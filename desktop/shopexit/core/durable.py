@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _fsync(path: Path) -> None:
@@ -29,21 +31,32 @@ def fsync_file(path: Path) -> None:
     _fsync(path)
 
 
-def copy_durably(src: Path, dest: Path) -> None:
-    """Copy to `dest.partial`, fsync, rename: a crash never leaves a half copy under the final name."""
+@contextlib.contextmanager
+def replacing(dest: Path) -> Iterator[BinaryIO]:
+    """Write `dest` through `dest.partial` (owner-only), flushed and renamed into place when the block ends.
+
+    A crash or an error inside the block never leaves a half-written file under the final name, and the old
+    file, if any, stays until the new one is whole.
+    """
     partial = dest.with_name(dest.name + ".partial")
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out, src.open("rb") as source:
-            shutil.copyfileobj(source, out, 1 << 20)
+        with os.fdopen(fd, "wb") as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, dest)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             partial.unlink()
         raise
     fsync_dir(dest.parent)
+
+
+def copy_durably(src: Path, dest: Path) -> None:
+    """Copy through `replacing`: a crash never leaves a half copy under the final name."""
+    with replacing(dest) as out, src.open("rb") as source:
+        shutil.copyfileobj(source, out, 1 << 20)
 
 
 def link_or_copy(src: Path, dest: Path) -> None:

@@ -5,13 +5,12 @@ Stored as JSON in the platform's config folder and written atomically, so a cras
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from shopexit.core.durable import replacing
 from shopexit.core.paths import config_dir
 
 MAX_RECENT = 8
@@ -62,15 +61,5 @@ def load(path: Path | None = None) -> Settings:
 def save(settings: Settings, path: Path | None = None) -> None:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(asdict(settings), out, indent=2)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise
+    with replacing(path) as out:
+        out.write(json.dumps(asdict(settings), indent=2).encode("utf-8"))
