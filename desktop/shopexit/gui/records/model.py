@@ -25,6 +25,11 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RAW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Formatter = Callable[[Any, browse.Row], str]
+Stored = tuple[int, tuple[Any, ...], tuple[str | None, ...], tuple[str | None, ...]]
+"""A row as the model keeps it: (id, values, currencies, texts), `texts` being what each cell shows, formatted on
+the vault thread as the page is read (None where the page has its own formatter). Plain tuples of strings and
+numbers, which Python's cycle collector stops tracking: 100,000 `browse.Row` objects made every full collection
+walk them all (30-70 ms with the GIL held, a stall of the GUI whichever thread ran it)."""
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # computed once: enum `|` is slow in Python
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -64,6 +69,26 @@ def format_cell(column: browse.Column, value: Any, currency: str | None) -> str:
     return " ".join(str(value).split())
 
 
+def stored_page(view: browse.View, rows: list[browse.Row], own: frozenset[int] = frozenset()) -> list[Stored]:
+    """A page of rows as the model keeps them, every cell's text formatted here (dates parsed and put in local
+    time, money formatted) on the vault thread, so a page arrives ready to paint: the GUI thread only draws.
+    Columns in `own` (by position) have the page's own formatter and are formatted when painted. Repeated texts
+    (a status, a day, a count) share one string."""
+    shared: dict[str, str] = {}
+    columns = view.columns
+    out: list[Stored] = []
+    for row in rows:
+        texts: list[str | None] = []
+        for n, column in enumerate(columns):
+            if n in own:
+                texts.append(None)
+            else:
+                text = format_cell(column, row.values[n], row.currencies[n])
+                texts.append(shared.setdefault(text, text))
+        out.append((row.id, row.values, row.currencies, tuple(texts)))
+    return out
+
+
 class PagedTableModel(QAbstractTableModel):
     """Rows of one `browse.View`, loaded a page at a time on the vault thread."""
 
@@ -83,8 +108,7 @@ class PagedTableModel(QAbstractTableModel):
         self.formatters: dict[str, Formatter] = {}
         self.titles: dict[str, str] = {}
         """Column titles the page words its own way, by column key."""
-        self._rows: list[browse.Row] = []
-        self._texts: dict[tuple[int, int], str] = {}  # shown text by (row, column), formatted once
+        self._rows: list[Stored] = []
         self._generation = 0
         self._loading = False
         self._exhausted = True
@@ -101,7 +125,6 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._rows = []
-        self._texts = {}
         self._loading = False
         self._exhausted = False
         self._active = True
@@ -117,7 +140,6 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._rows = []
-        self._texts = {}
         self._loading = False
         self._exhausted = True
         self._active = False
@@ -139,14 +161,15 @@ class PagedTableModel(QAbstractTableModel):
     def _fetch(self, offset: int) -> None:
         self._loading = True
         generation, view, query, limit = self._generation, self.view, self.query, self.page_size
+        own = frozenset(n for n, c in enumerate(view.columns) if c.key in self.formatters)
 
-        def job(vault: Vault, _progress: Progress) -> list[browse.Row]:
-            return browse.fetch_page(vault.conn, view, query, offset, limit)
+        def job(vault: Vault, _progress: Progress) -> list[Stored]:
+            return stored_page(view, browse.fetch_page(vault.conn, view, query, offset, limit), own)
 
         self.ctx.vaults.submit(job, on_done=lambda rows: self._on_page(generation, offset, rows),
                                on_error=lambda msg: self._on_page_error(generation, msg))
 
-    def _on_page(self, generation: int, offset: int, rows: list[browse.Row]) -> None:
+    def _on_page(self, generation: int, offset: int, rows: list[Stored]) -> None:
         if generation != self._generation or offset != len(self._rows):
             return
         self._loading = False
@@ -195,37 +218,44 @@ class PagedTableModel(QAbstractTableModel):
     def _alignment(column: browse.Column) -> Qt.AlignmentFlag:
         return _RIGHT if column.type in (browse.MONEY, browse.INT, browse.BYTES) else _LEFT
 
+    def text(self, row: int, column: int) -> str:
+        """The text a cell shows (the painting delegate asks this directly, without a QModelIndex or a QVariant:
+        it is called for every visible cell at every paint)."""
+        if not (0 <= row < len(self._rows) and 0 <= column < len(self.view.columns)):
+            return ""
+        record_id, values, currencies, texts = self._rows[row]
+        text = texts[column]
+        if text is not None:
+            return text
+        formatter = self.formatters.get(self.view.columns[column].key)
+        if formatter:  # a page's own formatter may read the clock (days left): asked at every paint
+            return formatter(values[column], browse.Row(record_id, values, currencies))
+        return format_cell(self.view.columns[column], values[column], currencies[column])
+
+    def alignment(self, column: int) -> Qt.AlignmentFlag:
+        """Money and counts right, the rest left (as `TextAlignmentRole` answers)."""
+        return self._alignment(self.view.columns[column])
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A painted cell asks for ~7 roles and is painted again at every scroll step, so the common answers are
-        # quick: the shown text is formatted once per cell (dates parsed, money formatted) and kept until the
-        # rows are reloaded, and roles the model does not serve return at once. This halved the GUI thread's
-        # time per page of rows on a 100,000-order vault (bench/README.md).
-        if role == _DISPLAY:
-            key = (index.row(), index.column())
-            text = self._texts.get(key)
-            if text is not None:
-                return text
-        elif role not in _SERVED:
+        # The table's delegate paints from `text()` without asking here; this serves everything else (tooltips,
+        # accessibility, tests, the focus cell's full style pass, which asks ~7 roles) and stays quick: the shown
+        # text is formatted once per cell and kept until the rows are reloaded, and roles the model does not serve
+        # return at once.
+        if role != _DISPLAY and role not in _SERVED:
             return None
         if not index.isValid() or index.row() >= len(self._rows):
             return None
-        row = self._rows[index.row()]
-        column = self.view.columns[index.column()]
-        value = row.values[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            formatter = self.formatters.get(column.key)
-            text = formatter(value, row) if formatter else format_cell(column, value, row.currencies[index.column()])
+            text = self.text(index.row(), index.column())
             if role == Qt.ItemDataRole.ToolTipRole:
                 return text if len(text) > 24 else None
-            if not formatter:  # a page's own formatter may read the clock (days left): never kept
-                self._texts[(index.row(), index.column())] = text
             return text
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(self._alignment(column))
+            return int(self.alignment(index.column()))
         if role == ID_ROLE:
-            return row.id
+            return self._rows[index.row()][0]
         if role == RAW_ROLE:
-            return value
+            return self._rows[index.row()][1][index.column()]
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -246,13 +276,16 @@ class PagedTableModel(QAbstractTableModel):
 
     # -- rows by id ----------------------------------------------------------------------------------------------
     def record_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        return self._rows[row][0] if 0 <= row < len(self._rows) else None
 
     def row_of(self, record_id: int) -> int | None:
         for n, row in enumerate(self._rows):
-            if row.id == record_id:
+            if row[0] == record_id:
                 return n
         return None
 
     def row_data(self, row: int) -> browse.Row | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        if not 0 <= row < len(self._rows):
+            return None
+        record_id, values, currencies, _texts = self._rows[row]
+        return browse.Row(record_id, values, currencies)
