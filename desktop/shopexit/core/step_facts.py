@@ -5,14 +5,23 @@ The GUI calls these on the vault thread and draws the result; the same figures c
 (which `status --json` and the archive use too), so a page can never disagree with them. Each step's facts
 stay within ~100 ms on a 100,000-order vault: they read covering indexes (migration 4), never whole tables of
 raw rows.
+
+The figures change only when records do, so `page_for` and `overview_for` remember what they computed on the
+vault's `FactsCache`, valid while the vault's change mark (`state_mark`) stays the same: a page shown again costs
+two index seeks; the aggregates several pages share (orders by month, products, funds) are read once per change,
+not once per page, and survive changes the audit log shows cannot move them (a checklist tick, a note …).
 """
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shopexit.core import facts, plan, step_texts
 from shopexit.core.money import format_display
@@ -21,11 +30,203 @@ from shopexit.core.records.steps import StepState, all_steps
 from shopexit.core.timeutil import iso_date
 from shopexit.core.vault import Conn
 
+if TYPE_CHECKING:
+    from shopexit.core.vault import Vault
+
 OPEN_ORDER_LIMIT = 500
 AWAITING_FIRST = ("Awaiting shipment", "Awaiting collection", "Unpaid", "On hold")
 REFUNDISH = ("refund", "return")
 TOP_PRODUCTS = 8
 CASE_DEADLINE_WARN_DAYS = 7
+
+
+T = TypeVar("T")
+
+
+# -- remembering what was computed, per vault and per state of its records ------------------------------------------
+def state_mark(conn: Conn) -> tuple[int, int, int]:
+    """A value that differs whenever the records may differ from the last time it was read.
+
+    Three parts, each cheap: the audit log's head (`browse.change_mark`: every change the app makes appends to the
+    log in the same transaction), the rows this connection has ever written (`total_changes`: also moves for a
+    write that keeps no audit entry, and for one rolled back, after which the log's head can come back to an
+    earlier number), and SQLite's `data_version` (moves when another connection commits).
+    """
+    from shopexit.core.records.browse import change_mark  # the record views' module: not needed before this
+
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    return change_mark(conn), int(conn.total_changes), version
+
+
+class FactsCache:
+    """What the step pages and the sidebar computed from one state of a vault's records.
+
+    One per open vault, in `_CACHES`, keyed weakly on the `Vault` object: it is decrypted data, so it lives no
+    longer than the vault does (the GUI drops its vault when it locks, and everything here goes with it).
+    """
+
+    def __init__(self) -> None:
+        self.mark: tuple[int, int, int] | None = None
+        self.values: dict[Hashable, Any] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def clear(self) -> None:
+        self.mark = None
+        self.values.clear()
+
+    def value(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key in self.values:
+            self.hits += 1
+            return self.values[key]
+        self.misses += 1
+        result = compute()
+        self.values[key] = result
+        return result
+
+
+_CACHES: weakref.WeakKeyDictionary[Vault, FactsCache] = weakref.WeakKeyDictionary()
+_ACTIVE: ContextVar[FactsCache | None] = ContextVar("step_facts_cache", default=None)
+
+
+def cache_of(vault: Vault) -> FactsCache | None:
+    """The vault's cache, if anything was computed through it yet (tests and the bench look inside)."""
+    return _CACHES.get(vault)
+
+
+def forget(vault: Vault) -> None:
+    """Drop what was remembered for this vault (the bench times a first computation with it)."""
+    cache = _CACHES.pop(vault, None)
+    if cache is not None:
+        cache.clear()
+
+
+# What each remembered aggregate reads, said the other way round: the kinds of change (audit log entities) that
+# cannot move it. Ticking a checklist item, writing a note or an announcement, scoring a platform … keep the
+# figures over orders and money (the page itself is always recomputed); anything not listed drops the aggregate.
+_PER_STEP_CHANGES = frozenset({
+    "step", "step_checklist", "announcement", "link_place", "platform", "criterion", "adviser", "note", "archive",
+})
+_ORDERS_UNTOUCHED = _PER_STEP_CHANGES | {"case", "message", "thread", "attachment"}
+_KEPT_ACROSS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("month_rows", "months_of_sales", "products", "order_facts", "funds", "commissions",
+                     "analytics"), _ORDERS_UNTOUCHED),
+    "purge_preview": _PER_STEP_CHANGES,  # also reads cases, conversations and the kept source files
+    "archive_holds": _PER_STEP_CHANGES,  # counts of every kind of record
+}
+
+
+def _changes_since(conn: Conn, before: tuple[int, int, int] | None, now: tuple[int, int, int]) -> frozenset[str] | None:
+    """The kinds of change the audit log records since `before`, or None when the log cannot account for them
+    all: a commit by another connection, a write with no audit entry or one rolled back (rows were written but the
+    log's head did not grow)."""
+    if before is None or before[2] != now[2] or now[0] <= before[0]:
+        return None
+    return frozenset(kind for (kind,) in conn.execute(
+        "SELECT DISTINCT entity FROM audit_log WHERE id > ? AND id <= ?", (before[0], now[0])))
+
+
+def _still_holds(key: Hashable, changes: frozenset[str] | None) -> bool:
+    return changes is not None and isinstance(key, str) and changes <= _KEPT_ACROSS.get(key, frozenset())
+
+
+@contextmanager
+def _remembering(vault: Vault) -> Iterator[FactsCache | None]:
+    """Make the vault's cache the one `_shared` uses, after emptying it if the records have changed since.
+
+    Inside a transaction nothing is remembered: what it has written may still be rolled back.
+    """
+    conn = vault.conn
+    if conn.in_transaction:
+        yield None
+        return
+    cache = _CACHES.get(vault)
+    if cache is None:
+        cache = _CACHES[vault] = FactsCache()
+    mark = state_mark(conn)
+    if cache.mark != mark:
+        changes = _changes_since(conn, cache.mark, mark)
+        for key in [k for k in cache.values if not _still_holds(k, changes)]:
+            del cache.values[key]
+        cache.mark = mark
+    token = _ACTIVE.set(cache)
+    try:
+        yield cache
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextmanager
+def _one_call() -> Iterator[None]:
+    """Outside `page_for`/`overview_for`, still read each shared aggregate only once per call."""
+    if _ACTIVE.get() is not None:
+        yield
+        return
+    token = _ACTIVE.set(FactsCache())
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it gave earlier for the same state of the records while a cache is active."""
+    cache = _ACTIVE.get()
+    return compute() if cache is None else cache.value(key, compute)
+
+
+def page_for(vault: Vault, number: int, today: date | None = None) -> StepPageData:
+    """`step_page`, remembered until the records change (or the day does)."""
+    day = today or date.today()
+    with _remembering(vault):
+        return _shared(("page", number, day), lambda: step_page(vault.conn, number, day))
+
+
+def overview_for(vault: Vault, today: date | None = None) -> Overview:
+    """`overview`, remembered until the records change (or the day does)."""
+    with _remembering(vault):
+        return _shared(("overview", today, date.today()), lambda: overview(vault.conn, today))
+
+
+def _order_facts(conn: Conn) -> facts.OrderFacts:
+    """`facts.order_facts`; when the month rows are already read, its counts by status are summed from them (the
+    same figures) rather than read with another pass over the orders."""
+    def compute() -> facts.OrderFacts:
+        if not _read_already("month_rows"):
+            return facts.order_facts(conn)
+        by_status: dict[str, int] = {}
+        for r in _all_month_rows(conn):
+            by_status[r.status] = by_status.get(r.status, 0) + r.orders
+        ordered = dict(sorted(by_status.items(), key=lambda kv: (-kv[1], kv[0])))
+        total = sum(ordered.values())
+        closed = sum(n for s, n in ordered.items() if s in facts.CLOSED_STATUSES)
+        lines = int(conn.execute("SELECT count(*) FROM order_lines").fetchone()[0])
+        return facts.OrderFacts(total, total - closed, lines, ordered)
+
+    return _shared("order_facts", compute)
+
+
+def _read_already(key: str) -> bool:
+    cache = _ACTIVE.get()
+    return cache is not None and key in cache.values
+
+
+def _months_of_sales(conn: Conn) -> int:
+    """How many months have orders: from the month rows when a page has read them already, else a lighter pass
+    (the sidebar alone needs no sums)."""
+    if _read_already("month_rows"):
+        return len({r.month for r in _month_rows(conn)})
+    return _shared("months_of_sales", lambda: int(conn.execute(
+        "SELECT count(*) FROM (SELECT substr(created_at, 1, 7) AS m FROM orders WHERE m IS NOT NULL AND m != ''"
+        " GROUP BY m)").fetchone()[0]))
+
+
+def _funds(conn: Conn) -> dict[str, facts.Funds]:
+    return _shared("funds", lambda: facts.funds(conn))
+
+
+def _commissions(conn: Conn) -> dict[str, facts.Commissions]:
+    return _shared("commissions", lambda: facts.commissions(conn))
 
 
 # -- the sidebar: every step at a glance -----------------------------------------------------------------------------
@@ -63,12 +264,18 @@ def _short_date(day: date | str | None) -> str:
 
 
 def overview(conn: Conn, today: date | None = None) -> Overview:
+    with _one_call():
+        return _overview(conn, today)
+
+
+def _overview(conn: Conn, today: date | None) -> Overview:
     given_today = today  # case deadlines count in shop time unless a test fixes the day
     today = today or date.today()
     states = all_steps(conn)
-    orders = facts.order_facts(conn)
-    funds = facts.funds(conn)
-    commissions = facts.commissions(conn)
+    orders = _order_facts(conn)
+    months = _months_of_sales(conn)
+    funds = _funds(conn)
+    commissions = _commissions(conn)
     closure = plan.closure(conn, today, order_facts=orders, funds=funds, commissions=commissions)
     shop = conn.execute("SELECT shop_name, creator FROM shop WHERE id = 1").fetchone() or ("", "")
 
@@ -93,8 +300,6 @@ def overview(conn: Conn, today: date | None = None) -> Overview:
                 else ("Draft written" if draft else "Not announced yet"), None)
     places, places_done = conn.execute("SELECT count(*), coalesce(sum(done), 0) FROM link_places").fetchone()
     hints[6] = (f"{places_done} of {places} links updated" if places else "No links listed yet", None)
-    months = conn.execute("SELECT count(*) FROM (SELECT substr(created_at, 1, 7) AS m FROM orders"
-                          " WHERE m IS NOT NULL GROUP BY m)").fetchone()[0]
     hints[7] = (f"{months} month{'s' if months != 1 else ''} of sales" if months else "No sales to chart yet", None)
     chosen = conn.execute("SELECT name FROM platforms WHERE chosen = 1").fetchone()
     compared = facts.count(conn, "platforms")
@@ -172,8 +377,9 @@ def step_page(conn: Conn, number: int, today: date | None = None) -> StepPageDat
     today = today or date.today()
     state = all_steps(conn)[number - 1]
     builder = _BUILDERS[number]
-    return StepPageData(number, step_texts.load(number), state, exit_steps.checklist(conn, number),
-                        evidence_for(conn, "step", number), builder(conn, today), shop_currency(conn))
+    with _one_call():
+        return StepPageData(number, step_texts.load(number), state, exit_steps.checklist(conn, number),
+                            evidence_for(conn, "step", number), builder(conn, today), shop_currency(conn))
 
 
 def evidence_for(conn: Conn, kind: str, target: int) -> list[EvidenceRef]:
@@ -230,11 +436,18 @@ class _MonthRow:
     with_refund: int
 
 
+def _all_month_rows(conn: Conn) -> list[_MonthRow]:
+    """Orders grouped by month, currency and status, streamed out of the `orders_sales` index (one pass); orders
+    without a date have the month ''. The counts by status, the months of sales and both step pages' figures
+    all come from this one pass."""
+    return _shared("month_rows", lambda: [
+        _MonthRow(m or "", c, s, ss or "", int(n), int(a or 0), int(r or 0)) for m, c, s, ss, n, a, r in conn.execute(
+            "SELECT substr(created_at, 1, 7) AS m, currency, status, substatus, count(*), sum(order_amount),"
+            " sum(refund_amount > 0) FROM orders GROUP BY 1, 2, 3, 4")])
+
+
 def _month_rows(conn: Conn) -> list[_MonthRow]:
-    """Orders grouped by month, currency and status, streamed out of the `orders_sales` index (one pass)."""
-    return [_MonthRow(m, c, s, ss or "", int(n), int(a or 0), int(r or 0)) for m, c, s, ss, n, a, r in conn.execute(
-        "SELECT substr(created_at, 1, 7) AS m, currency, status, substatus, count(*), sum(order_amount),"
-        " sum(refund_amount > 0) FROM orders GROUP BY 1, 2, 3, 4") if m]
+    return [r for r in _all_month_rows(conn) if r.month]
 
 
 def _main_currency(rows: list[_MonthRow], default: str) -> str:
@@ -269,9 +482,9 @@ def main_currency(conn: Conn) -> str:
 
 def _product_totals(conn: Conn) -> list[tuple[str, int, int, int]]:
     """(name, units, returned, subtotal) over every line, streamed out of the `order_lines_product` index."""
-    return [(n, int(u or 0), int(r or 0), int(v or 0)) for n, u, r, v in conn.execute(
+    return _shared("products", lambda: [(n, int(u or 0), int(r or 0), int(v or 0)) for n, u, r, v in conn.execute(
         "SELECT product_name, sum(quantity), sum(returned_quantity), sum(subtotal) FROM order_lines"
-        " WHERE product_name != '' GROUP BY product_name")]
+        " WHERE product_name != '' GROUP BY product_name")])
 
 
 def review_facts(conn: Conn, today: date) -> ReviewFacts:
@@ -287,7 +500,7 @@ def review_facts(conn: Conn, today: date) -> ReviewFacts:
         " FROM imports i JOIN attachments a ON a.id = i.attachment_id ORDER BY i.imported_at DESC, i.id DESC"
         " LIMIT 20")]
     months = [MonthSales(m.month, m.orders, m.revenue) for m in _by_month(rows, currency).values()]
-    return ReviewFacts(facts.order_facts(conn), currency, first, last, months, len(products), names, imports,
+    return ReviewFacts(_order_facts(conn), currency, first, last, months, len(products), names, imports,
                        facts.count(conn, "messages"), facts.count(conn, "attachments", "origin != 'import'"))
 
 
@@ -328,7 +541,7 @@ def _status_rank(status: str) -> int:
 
 
 def fulfil_facts(conn: Conn, today: date) -> FulfilFacts:
-    order_facts = facts.order_facts(conn)
+    order_facts = _order_facts(conn)
     open_by_status = {s: n for s, n in order_facts.by_status.items() if s not in facts.CLOSED_STATUSES}
     ranked = dict(sorted(open_by_status.items(), key=lambda kv: (_status_rank(kv[0]), -kv[1], kv[0])))
     orders: list[OpenOrder] = []
@@ -390,7 +603,7 @@ def funds_facts(conn: Conn, today: date) -> FundsFacts:
         for i, w, s, a, c, t, h in conn.execute(
             "SELECT id, withdrawal_id, status, amount, currency, created_at, entered_by_hand FROM withdrawals"
             " ORDER BY coalesce(created_at, '') DESC, id DESC LIMIT 50")]
-    return FundsFacts(facts.funds(conn), facts.commissions(conn), withdrawals, shop_currency(conn))
+    return FundsFacts(_funds(conn), _commissions(conn), withdrawals, shop_currency(conn))
 
 
 # step 4 ------------------------------------------------------------------------------------------------------------
@@ -409,7 +622,9 @@ def close_facts(conn: Conn, today: date) -> CloseFacts:
     from shopexit.core.records.steps import get_step
 
     notice = get_step(conn, plan.CLOSURE_STEP).data.get("notice_posted_on")
-    return CloseFacts(plan.closure(conn, today), date.fromisoformat(notice) if notice else None, today)
+    closure = plan.closure(conn, today, order_facts=_order_facts(conn), funds=_funds(conn),
+                           commissions=_commissions(conn))
+    return CloseFacts(closure, date.fromisoformat(notice) if notice else None, today)
 
 
 # step 5 ------------------------------------------------------------------------------------------------------------
@@ -635,7 +850,8 @@ _ARCHIVE_KINDS: tuple[tuple[str, str, str], ...] = (
 
 
 def records_facts(conn: Conn, today: date) -> RecordsFacts:
-    holds = {label: facts.count(conn, table, where) for label, table, where in _ARCHIVE_KINDS}
+    holds = _shared("archive_holds", lambda: {label: facts.count(conn, table, where)
+                                              for label, table, where in _ARCHIVE_KINDS})
     last = conn.execute("SELECT made_at, file_name, sha256, scope, verified_at, verdict FROM exports"
                         " ORDER BY made_at DESC, id DESC LIMIT 1").fetchone()
     deadline = conn.execute("SELECT min(deadline) FROM cases WHERE status IN ('open', 'submitted')").fetchone()[0]
@@ -648,13 +864,19 @@ def records_facts(conn: Conn, today: date) -> RecordsFacts:
         next_deadline = deadline_day(deadline, region[0] if region else "US")
     elif deadline:
         next_deadline = date.fromisoformat(deadline[:10])
+    purge = _shared("purge_preview", lambda: exit_steps.purge_preview(conn))
     return RecordsFacts(holds, ExportRow(*last) if last else None, facts.count(conn, "exports"),
-                        exit_steps.purge_preview(conn), facts.count(conn, "cases", "status IN ('open', 'submitted')"),
+                        purge, facts.count(conn, "cases", "status IN ('open', 'submitted')"),
                         next_deadline, today)
+
+
+def _analytics(conn: Conn, today: date) -> AnalyticsFacts:
+    """Step 7's figures read nothing but orders, lines and settlements: kept across changes that leave those be."""
+    return _shared("analytics", lambda: analytics_facts(conn, today))
 
 
 _BUILDERS: dict[int, Any] = {
     1: review_facts, 2: fulfil_facts, 3: funds_facts, 4: close_facts, 5: announce_facts, 6: links_facts,
-    7: analytics_facts, 8: platform_facts, 9: advice_facts, 10: records_facts,
+    7: _analytics, 8: platform_facts, 9: advice_facts, 10: records_facts,
 }
 

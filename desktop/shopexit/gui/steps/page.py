@@ -322,7 +322,7 @@ class StepPage(QWidget):
         number = self.number
 
         def job(vault: Vault, _progress: Progress) -> StepPageData:
-            return step_facts.step_page(vault.conn, number, date.today())
+            return step_facts.page_for(vault, number, date.today())  # instant while the records are unchanged
 
         self.ctx.vaults.submit(job, on_done=lambda data: self._show(generation, data), on_error=self._error)
 
@@ -366,7 +366,7 @@ class StepPage(QWidget):
         def job(vault: Vault, _progress: Progress) -> tuple[Any, StepPageData]:
             with vault.transaction() as tx:
                 result = change(tx)
-            return result, step_facts.step_page(vault.conn, number, date.today())
+            return result, step_facts.page_for(vault, number, date.today())
 
         def done(value: tuple[Any, StepPageData]) -> None:
             result, data = value
