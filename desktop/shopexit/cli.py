@@ -168,16 +168,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
-    from shopexit.core.evidence import attach_file
+    from shopexit.core.errors import EvidenceRefused
+    from shopexit.core.evidence import attach_files
     from shopexit.core.records.lookup import resolve_target
 
     targets = [_split_target(t) for t in args.to or []]
     with open_vault(args) as vault:
         links = [resolve_target(vault.conn, kind, ident) for kind, ident in targets]
-        for name in args.files:
-            item = attach_file(vault, Path(name), links=links, caption=args.note or "")
+        # In batches (one durable commit per ~64 MB, not per file); stops at the first file refused, keeping
+        # the ones before it, as attaching one by one did.
+        outcome = attach_files(vault, [Path(name) for name in args.files], links=links, caption=args.note or "",
+                               keep_going=False)
+        for name, item in zip(args.files, outcome.added, strict=False):
             state = "added" if item.new else "already kept, linked"
             print(f"{name}: {state} as #{item.id} ({item.media_type}, {item.size} bytes, sha256 {item.sha256})")
+    if outcome.refused:
+        raise EvidenceRefused(outcome.refused[0])
     return 0
 
 

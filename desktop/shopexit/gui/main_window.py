@@ -39,7 +39,7 @@ def _initial_load(vault: Vault, _progress: Progress) -> Overview:
     """First job after unlock: the guide's checklist items, and the sidebar's figures."""
     with vault.transaction() as tx:
         exit_steps.ensure_defaults(tx)
-    return step_facts.overview(vault.conn)
+    return step_facts.overview_for(vault)
 
 
 class MainWindow(QMainWindow):
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.ctx.dialogs.warn(self, "shopexit", message)
 
     def refresh_overview(self) -> None:
-        self.ctx.vaults.submit(lambda v, _p: step_facts.overview(v.conn),
+        self.ctx.vaults.submit(lambda v, _p: step_facts.overview_for(v),
                                on_done=self._show_overview)
 
     def _show_overview(self, overview: Overview) -> None:
@@ -269,17 +269,20 @@ class MainWindow(QMainWindow):
 
     def _attach_files(self, links: list[tuple[str, int]], on_added: Callable[[], None]) -> None:
         """The plain way while the evidence dialog is not there: pick files, keep them, link them."""
-        from shopexit.core.evidence import attach_file
+        from shopexit.core.errors import EvidenceRefused
+        from shopexit.core.evidence import attach_files
 
         paths = self.ctx.dialogs.open_files(self, "Add evidence")
         if not paths:
             return
         limit = self.ctx.settings.max_evidence_bytes
 
-        def job(vault: Vault, _progress: Progress) -> int:
-            for path in paths:
-                attach_file(vault, path, links=links, max_size=limit)
-            return len(paths)
+        def job(vault: Vault, progress: Progress) -> int:
+            outcome = attach_files(vault, paths, links=links, max_size=limit, keep_going=False,
+                                   progress=progress.report, cancelled=progress.cancelled)
+            if outcome.refused:  # the files before it are kept
+                raise EvidenceRefused(outcome.refused[0])
+            return len(outcome.added)
 
         def done(_n: int) -> None:
             on_added()

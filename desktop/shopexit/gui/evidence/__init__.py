@@ -1,6 +1,6 @@
 """Getting proof into the vault from anywhere in the app: a file dialog, a drop, a paste, a screen capture.
 
-Every way in ends in the same job on the vault thread (`evidence.attach_file` / `attach_bytes`, then a
+Every way in ends in the same job on the vault thread (`evidence.attach_files` / `attach_bytes`, then a
 thumbnail for images), so the checks are the same everywhere: the size limit from the settings, the real type
 sniffed from the bytes, a bomb never decoded. Nothing touches the disk on the way: a pasted or captured image
 goes from memory into the encrypted vault.
@@ -32,7 +32,7 @@ from PySide6.QtGui import (
     QScreen,
     QShortcut,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from shopexit.core import evidence, thumbnails
 from shopexit.core.errors import EvidenceRefused
@@ -52,10 +52,12 @@ FILE_FILTERS = ("Evidence (*.png *.jpg *.jpeg *.gif *.webp *.heic *.bmp *.tif *.
 
 @dataclass
 class AddOutcome:
-    """What one add did: items kept (new or already there, now linked) and one line per refused file."""
+    """What one add did: items kept (new or already there, now linked), one line per refused file, and whether
+    the user stopped it (what was kept before the stop stays kept)."""
 
     added: list[evidence.Attached] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
     @property
     def ids(self) -> list[int]:
@@ -69,23 +71,17 @@ def _thumb(vault: Vault, item: evidence.Attached) -> None:
 
 def attach_paths_job(paths: Sequence[Path], links: Links, origin: str, max_size: int
                      ) -> Callable[[Vault, Progress], AddOutcome]:
-    """One job for many files; a refused file is reported and the others are still kept."""
+    """One job for many files, in batched transactions (`evidence.attach_files`): progress per file, a refused
+    file is reported and the others are still kept, Cancel stops after the current file and keeps what is in.
+    Thumbnails are made from the bytes already read, not read back out of the vault."""
     paths, links = list(paths), list(links)
 
     def job(vault: Vault, progress: Progress) -> AddOutcome:
-        outcome = AddOutcome()
-        for n, path in enumerate(paths):
-            if progress.cancelled():
-                break
-            progress.report(n, len(paths), path.name)
-            try:
-                item = evidence.attach_file(vault, path, links=links, origin=origin, max_size=max_size)
-            except EvidenceRefused as exc:
-                outcome.refused.append(str(exc))
-                continue
-            _thumb(vault, item)
-            outcome.added.append(item)
-        return outcome
+        batch = evidence.attach_files(vault, paths, links=links, origin=origin, max_size=max_size,
+                                      progress=progress.report, cancelled=progress.cancelled, thumbnails=True)
+        if not batch.cancelled:
+            progress.report(len(paths), len(paths), "")
+        return AddOutcome(batch.added, batch.refused, batch.cancelled)
 
     return job
 
@@ -123,12 +119,44 @@ def _failed(ctx: GuiContext, parent: QWidget | None) -> Callable[[str], None]:
     return lambda message: ctx.dialogs.warn(parent, "Evidence not added", message)
 
 
+PROGRESS_AFTER_MS = 400
+"""A drop of several files shows its progress (and a Stop button) once it has taken this long."""
+
+
 def submit_paths(ctx: GuiContext, parent: QWidget | None, paths: Sequence[Path], links: Links, *,
                  origin: str = "file", on_done: Done | None = None) -> Ticket | None:
+    """Keep `paths` on the vault thread. Several files get a progress dialog (file by file, with Stop)."""
     if not paths:
         return None
-    return ctx.vaults.submit(attach_paths_job(paths, links, origin, ctx.settings.max_evidence_bytes),
-                             on_done=_finish(ctx, parent, on_done), on_error=_failed(ctx, parent))
+    job = attach_paths_job(paths, links, origin, ctx.settings.max_evidence_bytes)
+    if len(paths) == 1:
+        return ctx.vaults.submit(job, on_done=_finish(ctx, parent, on_done), on_error=_failed(ctx, parent))
+    dialog = QProgressDialog(f"Keeping {len(paths):,} files…", "Stop", 0, len(paths), parent)
+    dialog.setObjectName("evidenceProgress")
+    dialog.setWindowTitle("Adding evidence")
+    dialog.setMinimumDuration(PROGRESS_AFTER_MS)
+    dialog.setAutoReset(False)
+    dialog.setAutoClose(False)
+    finish, fail = _finish(ctx, parent, on_done), _failed(ctx, parent)
+
+    def step(done: int, total: int, name: str) -> None:
+        dialog.setValue(min(done, total))
+        if name:
+            dialog.setLabelText(f"Keeping {done + 1:,} of {total:,}: {name}")
+
+    def done(outcome: AddOutcome) -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        finish(outcome)
+
+    def failed(message: str) -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        fail(message)
+
+    ticket = ctx.vaults.submit(job, on_done=done, on_error=failed, on_progress=step)
+    dialog.canceled.connect(ticket.cancel)
+    return ticket
 
 
 def submit_image(ctx: GuiContext, parent: QWidget | None, image: QImage, links: Links, *, origin: str,
