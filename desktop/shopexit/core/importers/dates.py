@@ -23,6 +23,12 @@ YEAR_FIRST = re.compile(
     r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})"
     r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|UTC|[+\-]\d{2}:?\d{2})?)?"
 )
+# A slashed date with a time whose minutes and seconds are valid (what the fast path of `parse` reads): group 1
+# is the date and hour as written, 2 and 3 minutes and seconds, 4 the AM/PM marker. Anything else takes the
+# full reading in `_parse`.
+_TIMED = re.compile(
+    r"(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}[ T]+\d{1,2}):([0-5]\d)(?::([0-5]\d)(?:\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?"
+)
 ORDERS = {"mdy": "MM/DD/YYYY", "dmy": "DD/MM/YYYY"}
 
 
@@ -37,7 +43,9 @@ class DateReader:
         self.zone = zone
         self.order: str | None = None  # "mdy" or "dmy" once a value has decided
         self.first_ambiguous: str | None = None  # the first column holding a slashed date that decides nothing
-        self._hours: dict[tuple[object, ...], str] = {}  # local hour -> "YYYY-MM-DDTHH:" in UTC
+        # (date and hour as written, the AM/PM marker) -> "YYYY-MM-DDTHH:" in UTC; one dict for local, one for UTC
+        self._hours: dict[tuple[str, ...], str] = {}
+        self._utc_hours: dict[tuple[str, ...], str] = {}
         self._offsets: dict[tuple[int, int, int, int], timedelta] = {}
         self._whole_hours = True  # False once an offset of the zone is not whole hours (then no fast path)
 
@@ -67,22 +75,21 @@ class DateReader:
         """UTC ISO text for a cell, None for an empty one. `utc` when the header says the column is UTC.
 
         Fast path: once a local hour has been converted, every time in that hour shares the converted
-        "YYYY-MM-DDTHH:" prefix (zones shift by whole hours), so only minutes and seconds are appended.
+        "YYYY-MM-DDTHH:" prefix (zones shift by whole hours), so only minutes and seconds are appended. The
+        hour is looked up by its text as written (date, hour, AM/PM), one pattern match and one dict lookup.
         """
         if not text:
             return None
-        m = SLASHED.fullmatch(text)
+        m = _TIMED.fullmatch(text)
         if m is not None and self.order is not None:
-            a, b, year, hour, minute, second, ampm = m.groups()
-            if minute is not None and minute < "60" and (second is None or second < "60"):
-                key = (a, b, year, hour, ampm, utc)
-                prefix = self._hours.get(key)
-                if prefix is None:
-                    full = self._parse(text, utc)
-                    if self._whole_hours:
-                        self._hours[key] = full[:14]
-                    return full
-                return f"{prefix}{minute}:{second or '00'}Z"
+            key = m.group(1, 4)
+            prefix = (self._utc_hours if utc else self._hours).get(key)
+            if prefix is not None:
+                return f"{prefix}{m.group(2)}:{m.group(3) or '00'}Z"
+            full = self._parse(text, utc)
+            if self._whole_hours:
+                (self._utc_hours if utc else self._hours)[key] = full[:14]
+            return full
         return self._parse(text, utc)
 
     def _parse(self, text: str, utc: bool) -> str:

@@ -9,6 +9,7 @@ columns (Thailand: Small Order Fee, District; Indonesia: Buyer Service Fee, Hand
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from shopexit.core import money
@@ -175,11 +176,17 @@ def _title(cols: Columns, name: str) -> str:
 def _amounts(cells: list[str], where: list[tuple[int, str]], currency: str) -> tuple[list[int], str]:
     """Money cells in minor units, all in one currency (a suffix like "120 THB" names it for the row).
 
-    The common cell ("48.00" in a two-decimal currency) is read inline; anything else goes to `amount`."""
+    The common row (every cell like "48.00" in a two-decimal currency) is checked by one compiled pattern over
+    the cells joined, and each becomes an int with its point removed; any other row goes cell by cell."""
+    texts = [cells[i] for i, _title in where]
+    plain = _PLAIN_ROWS.get(currency)
+    if plain is None:
+        plain = _PLAIN_ROWS[currency] = _plain_row(money.exponent(currency))
+    if plain.fullmatch("|".join(texts)) is not None:
+        return [int(t.replace(".", "")) for t in texts], currency
     exp = money.exponent(currency)
     out: list[int] = []
-    for i, title in where:
-        text = cells[i]
+    for text, (_i, title) in zip(texts, where, strict=True):
         whole, dot, frac = text.partition(".")
         if dot and len(frac) == exp and whole.isdigit() and frac.isdigit() and text.isascii() and len(whole) <= 15:
             out.append(int(whole + frac))
@@ -192,3 +199,12 @@ def _amounts(cells: list[str], where: list[tuple[int, str]], currency: str) -> t
             exp = money.exponent(currency)
         out.append(minor)
     return out, currency
+
+
+def _plain_row(exp: int) -> re.Pattern[str]:
+    """Cells joined by "|", each ASCII digits (at most 15 before the point) with exactly `exp` decimals."""
+    cell = r"[0-9]{1,15}" + (rf"\.[0-9]{{{exp}}}" if exp else "")
+    return re.compile(rf"{cell}(?:\|{cell})*")
+
+
+_PLAIN_ROWS: dict[str, re.Pattern[str]] = {}
