@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
@@ -279,7 +280,9 @@ def test_dropping_files_on_the_window_opens_the_import_preview(app_on: Callable[
     assert dialog.cancel_button.text() == "Close"
 
 
-def test_a_cancelled_import_leaves_nothing(app_on: Callable[..., App], tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["cancel", "close"])
+def test_a_cancelled_import_leaves_nothing(app_on: Callable[..., App], tmp_path: Path, how: str) -> None:
+    """Cancel stops the import; so does closing the dialog while it runs (nothing writes behind a closed window)."""
     from shopexit.core.sample_exports import write_exports
 
     files = write_exports(tmp_path / "exports", seed=5, orders=30)
@@ -293,7 +296,12 @@ def test_a_cancelled_import_leaves_nothing(app_on: Callable[..., App], tmp_path:
     app.ctx.vaults.submit(lambda _v, _p: gate.wait(10))
     app.qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.cancel_button.text() == "Cancel"
-    app.qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    if how == "cancel":
+        app.qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.status.text() == "Cancelling…"
+    else:
+        dialog.reject()  # the window's close button, or Esc
+        assert not dialog.isVisible()
     with app.qtbot.waitSignal(dialog.finished_all, timeout=TIMEOUT):
         gate.set()
     assert "Cancelled" in dialog.status.text()

@@ -15,22 +15,20 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QGridLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from shopexit.core.vault import Vault
 from shopexit.gui import style
 from shopexit.gui.context import GuiContext
+from shopexit.gui.job_dialog import JobDialog
 from shopexit.gui.optional import optional
-from shopexit.gui.worker import Progress, Ticket
+from shopexit.gui.worker import Progress
 
 
 def _qdate(d: date) -> QDate:
@@ -49,24 +47,16 @@ def default_archive_path(ctx: GuiContext, today: date | None = None) -> Path:
     return folder / f"shopexit-archive-{today.isoformat()}.pdf"
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     exported = Signal()
     finished_all = Signal(bool)  # True when an archive was written and verified
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self._ticket: Ticket | None = None
-        self._running = False
-        self.setWindowTitle("Export a signed archive")
-        self.setAccessibleName("Export a signed archive")
+        super().__init__(ctx, parent, "Export a signed archive",
+                         "One PDF that reads well to a person, carries every original file byte for byte, and is "
+                         "signed so anyone can check that nothing in it was changed.")
         self.setMinimumWidth(620)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(style.SPACE)
-        layout.addWidget(style.heading("Export a signed archive", 1.3, self))
-        layout.addWidget(style.muted(
-            "One PDF that reads well to a person, carries every original file byte for byte, and is signed so "
-            "anyone can check that nothing in it was changed.", self))
+        layout = self.body
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(style.SPACE)
@@ -121,21 +111,7 @@ class ExportDialog(QDialog):
         save_label.setBuddy(self.out)
         layout.addLayout(style.row(save_label, self.out, browse))
 
-        self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Export progress")
-        self.progress.setVisible(False)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Export status")
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self._cancel)
-        self.export_button = QPushButton("Export", self)
-        self.export_button.setObjectName("primary")
-        self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start)
-        layout.addLayout(style.row(None, self.cancel_button, self.export_button))
+        self.export_button = self._job_controls("Export", "Export")
 
         self._available = optional("shopexit.core.archive", "export_archive") is not None
         if not self._available:
@@ -200,28 +176,19 @@ class ExportDialog(QDialog):
                 record_verification(vault.conn, result.sha256, report.verdict)
             return result, report
 
-        self._running = True
         for w in (self.export_button, self.whole, self.one_case, self.ranged, self.case, self.date_from,
                   self.date_to, self.redact, self.images, self.out):
             w.setEnabled(False)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.status.setText("Preparing…")
-        self._ticket = self.ctx.vaults.submit(job, on_done=self._done, on_error=self._failed,
-                                              on_progress=self._progressed)
+        self._run(job, self._done, self._failed, "Preparing…")
 
     def _progressed(self, done: int, total: int, text: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
+        super()._progressed(done, total, text)
         if text:
             self.status.setText(f"{text}…")
 
     def _done(self, value: tuple[Any, Any]) -> None:
         result, report = value
-        self._running = False
-        self._ticket = None
-        self.progress.setVisible(False)
+        self._stopped()
         ok = bool(getattr(report, "ok", False))
         self.status.setText(
             f"Archive written: {result.path}\n{result.pages} pages, {result.embedded_files} files inside.\n"
@@ -234,9 +201,7 @@ class ExportDialog(QDialog):
         self.finished_all.emit(ok)
 
     def _failed(self, message: str) -> None:
-        self._running = False
-        self._ticket = None
-        self.progress.setVisible(False)
+        self._stopped()
         self.status.setText(message)
         for w in (self.export_button, self.whole, self.ranged, self.redact, self.images, self.out):
             w.setEnabled(True)
@@ -245,15 +210,3 @@ class ExportDialog(QDialog):
         self.date_from.setEnabled(self.ranged.isChecked())
         self.date_to.setEnabled(self.ranged.isChecked())
         self.finished_all.emit(False)
-
-    def _cancel(self) -> None:
-        if self._running and self._ticket is not None:
-            self._ticket.cancel()
-            self.status.setText("Cancelling…")
-            return
-        self.reject()
-
-    def reject(self) -> None:
-        if self._running and self._ticket is not None:
-            self._ticket.cancel()
-        super().reject()

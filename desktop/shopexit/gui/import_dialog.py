@@ -15,21 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QPushButton, QWidget
 
 from shopexit.core.vault import Vault
 from shopexit.gui import style
 from shopexit.gui.context import GuiContext
+from shopexit.gui.job_dialog import JobDialog
 from shopexit.gui.steps.common import Table
-from shopexit.gui.worker import Progress, Ticket
+from shopexit.gui.worker import Progress
 
 FILTER = "TikTok Shop exports (*.csv *.xlsx *.zip *.json);;All files (*)"
 
@@ -70,30 +63,22 @@ def _summary_cells(summary: Any) -> tuple[str, str, str, str, str]:
             f"{len(refused):,}" if isinstance(refused, list) else str(refused))
 
 
-class ImportDialog(QDialog):
+class ImportDialog(JobDialog):
     imported = Signal()  # at least one file went in
     previewed = Signal()  # every file has been read (tests wait for it)
     finished_all = Signal()
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None, paths: list[Path] | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle("Import exports")
-        self.setAccessibleName("Import exports")
+        super().__init__(ctx, parent, "Import exports",
+                         "Choose files exported from Seller Center (orders, income, on-hold, affiliate commissions, "
+                         "withdrawals) or TikTok's “Download your data”. shopexit recognises each file from its "
+                         "contents and shows what it would add. Nothing is written until you press Import.")
         self.setMinimumSize(980, 420)
         self.setAcceptDrops(True)
         self.files: list[_File] = []
-        self._ticket: Ticket | None = None
-        self._running = False
         self._any_imported = False
 
-        layout = QVBoxLayout(self)
-        layout.setSpacing(style.SPACE)
-        layout.addWidget(style.heading("Import exports", 1.3, self))
-        layout.addWidget(style.muted(
-            "Choose files exported from Seller Center (orders, income, on-hold, affiliate commissions, "
-            "withdrawals) or TikTok's “Download your data”. shopexit recognises each file from its contents and "
-            "shows what it would add. Nothing is written until you press Import.", self))
+        layout = self.body
         self.table = Table(("File", "Detected as", "Rows", "New", "Updated", "Unchanged", "Refused", "Note"), self,
                            "Files to import", stretch=7)
         layout.addWidget(self.table)
@@ -107,23 +92,8 @@ class ImportDialog(QDialog):
         self.problems = style.muted("", self)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.problems)
-        self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Import progress")
-        self.progress.setVisible(False)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Import status")
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self._cancel)
-        self.import_button = QPushButton("Import", self)
-        self.import_button.setObjectName("primary")
-        self.import_button.setDefault(True)
+        self.import_button = self._job_controls("Import", "Import", stretch=True)
         self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.start)
-        layout.addLayout(style.row(None, self.cancel_button, self.import_button))
         if importers() is None:
             self.status.setText("Importing arrives with the next part of shopexit; nothing can be imported yet.")
             self.add_button.setEnabled(False)
@@ -186,7 +156,6 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(False)
         self.remove_button.setEnabled(False)
         self.skip_bad.setEnabled(False)
-        self.progress.setVisible(True)
         self._next()
 
     def _next(self) -> None:
@@ -196,8 +165,6 @@ class ImportDialog(QDialog):
             return
         pending.state = "importing"
         self._redraw()
-        self.status.setText(f"Importing {pending.path.name}…")
-        self.progress.setRange(0, 0)
         skip = self.skip_bad.isChecked()
 
         def job(vault: Vault, progress: Progress) -> Any:
@@ -216,8 +183,7 @@ class ImportDialog(QDialog):
 
         def failed(message: str) -> None:
             pending.problem = message
-            pending.state = "cancelled" if self._ticket is not None and self._ticket.progress.cancelled() \
-                else "failed"
+            pending.state = "cancelled" if self._was_cancelled() else "failed"
             self._redraw()
             if pending.state == "cancelled":
                 for f in self.files:
@@ -228,18 +194,14 @@ class ImportDialog(QDialog):
             else:
                 self._next()
 
-        self._ticket = self.ctx.vaults.submit(job, on_done=done, on_error=failed, on_progress=self._progressed)
+        self._run(job, done, failed, f"Importing {pending.path.name}…")
 
     def _progressed(self, done: int, total: int, text: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
+        super()._progressed(done, total, text)
         self.status.setText(f"Importing {text}… {done:,} of {total:,} rows" if total else f"Importing {text}…")
 
     def _finish(self) -> None:
-        self._running = False
-        self._ticket = None
-        self.progress.setVisible(False)
+        self._stopped()
         imported = [f for f in self.files if f.state == "imported"]
         cancelled = any(f.state == "cancelled" for f in self.files)
         parts = [f"Imported {len(imported)} file{'s' if len(imported) != 1 else ''}."]
@@ -250,18 +212,6 @@ class ImportDialog(QDialog):
         if self._any_imported:
             self.imported.emit()
         self.finished_all.emit()
-
-    def _cancel(self) -> None:
-        if self._running and self._ticket is not None:
-            self._ticket.cancel()
-            self.status.setText("Cancelling…")
-            return
-        self.reject()
-
-    def reject(self) -> None:
-        if self._running and self._ticket is not None:
-            self._ticket.cancel()
-        super().reject()
 
     # -- drawing --------------------------------------------------------------------------------------------------
     def _redraw(self) -> None:

@@ -11,7 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -118,29 +118,99 @@ def _effective(passphrase: str, key_file: Path | None) -> str:
     return str(effective(passphrase, key_file))
 
 
-class OpenPage(QWidget):
-    opened = Signal(str)
+class _VaultPage(QWidget):
+    """What opening and creating share: the page's frame, the message line and busy bar, and the busy state
+    that holds the form still while the vault thread derives the key."""
+
+    opened = Signal(str)  # the path of the vault now unlocked
+    key_file: _KeyFileRow
+
+    def __init__(self, ctx: GuiContext, parent: QWidget, title: str) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._editable: tuple[QWidget, ...] = ()  # what is disabled while busy
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(style.SPACE)
+        self.body.addWidget(style.heading(title, 1.3, self))
+
+    @staticmethod
+    def _form() -> QFormLayout:
+        form = QFormLayout()
+        form.setSpacing(style.SPACE - 4)
+        return form
+
+    def _browse_button(self, name: str) -> QPushButton:
+        browse = QPushButton("Browse…", self)
+        browse.setAccessibleName(name)
+        browse.clicked.connect(self._browse)
+        return browse
+
+    def _browse(self) -> None:
+        raise NotImplementedError
+
+    def _foot(self, other: str, on_other: SignalInstance, action: str) -> tuple[QPushButton, QPushButton]:
+        """The message line, the busy bar, and the buttons closing the page: `other` leads to the other page,
+        `action` submits this one."""
+        self.message = _message(self)
+        self.busy = _busy_bar(self)
+        self.body.addWidget(self.message)
+        self.body.addWidget(self.busy)
+        other_button = QPushButton(other, self)
+        other_button.clicked.connect(on_other)
+        action_button = QPushButton(action, self)
+        action_button.setObjectName("primary")
+        action_button.clicked.connect(self.submit)
+        self.body.addLayout(style.row(other_button, None, action_button))
+        return other_button, action_button
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for w in self._editable:
+            w.setEnabled(not busy)
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _keyed(self, secret: str) -> str | None:
+        """`secret` joined with the key file when one is ticked; None, with the reason said, when it can't be."""
+        try:
+            return _effective(secret, self.key_file.key_file())
+        except Exception as exc:  # the core's typed key-file error: one line for the user
+            self.say(str(exc))
+            return None
+
+    def _begin(self) -> None:
+        self.say("")
+        self.set_busy(True)
+
+    def _done(self, path: Path) -> None:
+        self.set_busy(False)
+        self.opened.emit(str(path))
+
+    def _failed(self, message: str) -> None:
+        self.set_busy(False)
+        self.say(message)
+
+
+class OpenPage(_VaultPage):
     create_requested = Signal()
 
     def __init__(self, ctx: GuiContext, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(style.SPACE)
-        layout.addWidget(style.heading("Open your vault", 1.3, self))
-
-        form = QFormLayout()
-        form.setSpacing(style.SPACE - 4)
+        super().__init__(ctx, parent, "Open your vault")
+        layout = self.body
+        form = self._form()
         self.vault = QComboBox(self)
         self.vault.setEditable(True)
         self.vault.setAccessibleName("Vault file")
         self.vault.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.vault.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.vault.setMinimumContentsLength(24)
-        browse = QPushButton("Browse…", self)
-        browse.setAccessibleName("Browse for a vault file")
-        browse.clicked.connect(self._browse)
+        browse = self._browse_button("Browse for a vault file")
         form.addRow(_buddy("&Vault", self.vault, self), style.row(self.vault, browse))
         self.passphrase = _password_field(self, "Passphrase")
         self.passphrase.returnPressed.connect(self.submit)
@@ -149,18 +219,9 @@ class OpenPage(QWidget):
         self.key_file = _KeyFileRow(ctx, self)
         layout.addWidget(self.key_file)
 
-        self.message = _message(self)
-        self.busy = _busy_bar(self)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
-
-        self.create_button = QPushButton("Create a new vault…", self)
-        self.create_button.clicked.connect(self.create_requested)
-        self.unlock_button = QPushButton("Unlock", self)
-        self.unlock_button.setObjectName("primary")
+        self.create_button, self.unlock_button = self._foot("Create a new vault…", self.create_requested, "Unlock")
         self.unlock_button.setDefault(True)
-        self.unlock_button.clicked.connect(self.submit)
-        layout.addLayout(style.row(self.create_button, None, self.unlock_button))
+        self._editable = (self.vault, self.passphrase, self.unlock_button, self.create_button, self.key_file)
         self.refresh_recent()
 
     def refresh_recent(self) -> None:
@@ -186,15 +247,6 @@ class OpenPage(QWidget):
         if chosen:
             self.vault.setEditText(str(chosen))
 
-    def set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
-        for w in (self.vault, self.passphrase, self.unlock_button, self.create_button, self.key_file):
-            w.setEnabled(not busy)
-
-    def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
     def submit(self) -> None:
         path_text = self.vault.currentText().strip()
         secret = self.passphrase.text()
@@ -207,51 +259,35 @@ class OpenPage(QWidget):
             self.passphrase.setFocus()
             return
         path = Path(path_text).expanduser()
-        try:
-            secret = _effective(secret, self.key_file.key_file())
-        except Exception as exc:  # the core's typed key-file error: one line for the user
-            self.say(str(exc))
+        keyed = self._keyed(secret)
+        if keyed is None:
             return
-        self.say("")
-        self.set_busy(True)
-        self._ctx.vaults.unlock(path, secret, on_done=lambda _r: self._done(path), on_error=self._failed)
-
-    def _done(self, path: Path) -> None:
-        self.set_busy(False)
-        self.opened.emit(str(path))
+        self._begin()
+        self._ctx.vaults.unlock(path, keyed, on_done=lambda _r: self._done(path), on_error=self._failed)
 
     def _failed(self, message: str) -> None:
-        self.set_busy(False)
         if message.startswith("Wrong passphrase"):
             name = Path(self.vault.currentText()).name
             message = f"That passphrase doesn't open {name}. Check it and try again."
-        self.say(message)
+        super()._failed(message)
         self.passphrase.clear()
         self.passphrase.setFocus()
 
 
-class CreatePage(QWidget):
-    opened = Signal(str)
+class CreatePage(_VaultPage):
     back_requested = Signal()
 
     def __init__(self, ctx: GuiContext, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(style.SPACE)
-        layout.addWidget(style.heading("Create a vault", 1.3, self))
+        super().__init__(ctx, parent, "Create a vault")
+        layout = self.body
         layout.addWidget(style.muted(
             "Everything you keep in shopexit is encrypted with this passphrase. There is no way to recover it, "
             "so choose one you will remember — a few unrelated words work well.", self))
 
-        form = QFormLayout()
-        form.setSpacing(style.SPACE - 4)
+        form = self._form()
         self.path = QLineEdit(str(ctx.default_vault), self)
         self.path.setAccessibleName("Vault file")
-        browse = QPushButton("Browse…", self)
-        browse.setAccessibleName("Choose where to save the vault")
-        browse.clicked.connect(self._browse)
+        browse = self._browse_button("Choose where to save the vault")
         form.addRow(_buddy("&Vault file", self.path, self), style.row(self.path, browse))
         self.creator = QLineEdit(self)
         self.creator.setAccessibleName("Your name")
@@ -301,16 +337,9 @@ class CreatePage(QWidget):
         self.key_file.toggle.setText("Also require a key file (advanced)")
         layout.addWidget(self.key_file)
 
-        self.message = _message(self)
-        self.busy = _busy_bar(self)
-        layout.addWidget(self.message)
-        layout.addWidget(self.busy)
-        self.back_button = QPushButton("Back", self)
-        self.back_button.clicked.connect(self.back_requested)
-        self.create_button = QPushButton("Create vault", self)
-        self.create_button.setObjectName("primary")
-        self.create_button.clicked.connect(self.submit)
-        layout.addLayout(style.row(self.back_button, None, self.create_button))
+        self.back_button, self.create_button = self._foot("Back", self.back_requested, "Create vault")
+        self._editable = (self.path, self.creator, self.shop, self.region, self.currency, self.passphrase,
+                          self.repeat, self.create_button, self.back_button, self.key_file)
         self._rate("")
 
     def _browse(self) -> None:
@@ -332,16 +361,6 @@ class CreatePage(QWidget):
         self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {color}; border-radius: 3px; }}")
         verdict = STRENGTH_WORDS[strength.score]
         self.meter_text.setText(f"{verdict}. {strength.reason}")
-
-    def set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
-        for w in (self.path, self.creator, self.shop, self.region, self.currency, self.passphrase, self.repeat,
-                  self.create_button, self.back_button, self.key_file):
-            w.setEnabled(not busy)
-
-    def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def submit(self) -> None:
         creator, shop = self._inputs()
@@ -369,26 +388,15 @@ class CreatePage(QWidget):
                 self.repeat.clear()
             return
         path = Path(path_text).expanduser()
-        try:
-            secret = _effective(secret, self.key_file.key_file())
-        except Exception as exc:  # the core's typed key-file error: one line for the user
-            self.say(str(exc))
+        keyed = self._keyed(secret)
+        if keyed is None:
             return
         self.passphrase.clear()
         self.repeat.clear()
-        self.say("")
-        self.set_busy(True)
+        self._begin()
         profile = ShopProfile(creator, shop, self.region.currentText(), self.currency.currentText().strip().upper()
                               or "USD")
-        self._ctx.vaults.create(path, secret, profile, on_done=lambda _r: self._done(path), on_error=self._failed)
-
-    def _done(self, path: Path) -> None:
-        self.set_busy(False)
-        self.opened.emit(str(path))
-
-    def _failed(self, message: str) -> None:
-        self.set_busy(False)
-        self.say(message)
+        self._ctx.vaults.create(path, keyed, profile, on_done=lambda _r: self._done(path), on_error=self._failed)
 
 
 class UnlockWindow(QWidget):

@@ -7,6 +7,8 @@ Each section gets the page's fresh `StepPageData` in `show_facts` and changes th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ from shopexit.core import plan, step_facts
 from shopexit.core.money import to_minor
 from shopexit.core.records import exit_steps
 from shopexit.core.step_facts import StepPageData
+from shopexit.core.vault import Conn
 from shopexit.gui import style
 from shopexit.gui.forms import Field, FormDialog
 from shopexit.gui.steps.charts import MAX_MONTHS, ChartBox, major, month_label
@@ -58,6 +61,115 @@ class Section(QWidget):
     def ask(self, title: str, fields: list[Field], intro: str = "", ok: str = "Save") -> dict[str, Any] | None:
         answer = self.ctx.dialogs.ask(FormDialog(self, title, fields, intro, ok))
         return answer if isinstance(answer, dict) else None
+
+
+def _button(parent: QWidget, text: str, slot: Callable[[], Any], kind: str = "", name: str = "") -> QPushButton:
+    """A button that runs `slot`; `kind` ("primary", "danger") is the object name the style sheet colours."""
+    button = QPushButton(text, parent)
+    if kind:
+        button.setObjectName(kind)
+    if name:
+        button.setAccessibleName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The `exit_steps` functions that write one kind of row the user keeps in a table, and the words for it."""
+
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    remove: Callable[[Conn, int], Any]
+    add_title: str
+    edit_title: str = ""
+    evidence_kind: str = ""  # what a row's proof is linked to (besides the step)
+
+
+class TableSection(Section):
+    """A card listing rows the user keeps (places, platforms, advisers…): a table, a line in its place while it
+    is empty, and buttons under it, some acting on the chosen row.
+
+    One scaffold, so the four lists look and behave alike: adding asks `_fields()`, editing asks
+    `_fields(row)`, removing asks `_question(row)` to confirm; each then writes through `rows`.
+    """
+
+    rows: Rows
+    table: Table
+    none: QLabel
+
+    def __init__(self, page: StepPage) -> None:
+        super().__init__(page)
+        self._rows: Sequence[Any] = []
+        self._for_row: tuple[QPushButton, ...] = ()
+
+    def _table(self, card: style.Card, headers: tuple[str, ...], name: str, empty: str, *, stretch: int = -1,
+               on_activate: bool = True, on_select: bool = True) -> None:
+        """The table (Enter or a double click edits the row) and the line shown instead while it is empty."""
+        self.table = Table(headers, card, name, copy=self.ctx.copy_text, stretch=stretch)
+        if on_activate:
+            self.table.itemActivated.connect(lambda _i: self._edit())
+        if on_select:
+            self.table.itemSelectionChanged.connect(self._selection)
+        card.add(self.table)
+        self.none = style.muted(empty, card)
+        card.add(self.none)
+
+    def _buttons(self, card: style.Card, *buttons: QPushButton | None,
+                 for_row: tuple[QPushButton, ...] = ()) -> None:
+        """The row of buttons (None is the gap), which closes the card; `for_row` need a chosen row."""
+        card.add(style.row(*buttons))
+        self.layout_.addWidget(card)
+        self._for_row = for_row
+
+    def _show_table(self) -> None:
+        self.table.setVisible(bool(self._rows))
+        self.none.setVisible(not self._rows)
+
+    def _current(self) -> Any:
+        row_id = self.table.current_data()
+        return next((r for r in self._rows if r.id == row_id), None)
+
+    def _selection(self) -> None:
+        current = self._current()
+        for b in self._for_row:
+            b.setEnabled(current is not None)
+
+    def _fields(self, row: Any = None) -> list[Field]:
+        raise NotImplementedError
+
+    def _values(self, answer: dict[str, Any]) -> dict[str, Any]:
+        """The answer as the `rows` functions take it."""
+        return answer
+
+    def _question(self, row: Any) -> str:
+        raise NotImplementedError
+
+    def _add(self) -> None:
+        answer = self.ask(self.rows.add_title, self._fields())
+        if answer:
+            values = self._values(answer)
+            self.page.write(lambda tx: self.rows.add(tx, **values))
+
+    def _edit(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        answer = self.ask(self.rows.edit_title, self._fields(current))
+        if answer:
+            values = self._values(answer)
+            self.page.write(lambda tx: self.rows.update(tx, current.id, **values))
+
+    def _attach(self) -> None:
+        current = self._current()
+        if current is not None:
+            self.page.host.add_evidence([(self.rows.evidence_kind, current.id), ("step", self.page.number)],
+                                        self.page.reload)
+
+    def _remove(self) -> None:
+        current = self._current()
+        if current is not None and self.ctx.dialogs.confirm(self, "Remove", self._question(current), "Remove"):
+            self.page.write(lambda tx: self.rows.remove(tx, current.id))
 
 
 def _figures_row(parent: QWidget, figures: list[style.Figure]) -> QGridLayout:
@@ -106,8 +218,7 @@ class ReviewSection(Section):
         self.empty, self.empty_text = _notice(self, "Nothing is imported yet. Start with the Orders export from "
                                                     "Seller Center: Import in the toolbar (Ctrl+I), or drop the "
                                                     "file on this window.")
-        import_button = QPushButton("Import files…", self.empty)
-        import_button.clicked.connect(lambda: page.host.open_import())
+        import_button = _button(self.empty, "Import files…", lambda: page.host.open_import())
         self.empty.add(style.row(import_button, None))
         self.layout_.addWidget(self.empty)
 
@@ -253,9 +364,7 @@ class FundsSection(Section):
         card.add(self.table)
         self.none = style.muted("No withdrawals recorded yet.", card)
         card.add(self.none)
-        add = QPushButton("Add a withdrawal by hand…", card)
-        add.setAccessibleName("Add a withdrawal by hand")
-        add.clicked.connect(self._add)
+        add = _button(card, "Add a withdrawal by hand…", self._add, name="Add a withdrawal by hand")
         card.add(style.row(add, None))
         self.layout_.addWidget(card)
 
@@ -348,12 +457,10 @@ class CloseSection(Section):
         self.notice_date.setAccessibleName("Date the closure notice went up")
         self.notice_date.setMaximumDate(QDate.currentDate())
         notice_label.setBuddy(self.notice_date)
-        self.save_notice = QPushButton("Save date", top)
-        self.save_notice.setAccessibleName("Save the notice date")
-        self.save_notice.clicked.connect(self._save_notice)
-        self.clear_notice = QPushButton("Not posted yet", top)
-        self.clear_notice.setAccessibleName("The notice is not posted yet")
-        self.clear_notice.clicked.connect(lambda: self.page.write(lambda tx: exit_steps.set_notice_date(tx, None)))
+        self.save_notice = _button(top, "Save date", self._save_notice, name="Save the notice date")
+        self.clear_notice = _button(top, "Not posted yet",
+                                    lambda: self.page.write(lambda tx: exit_steps.set_notice_date(tx, None)),
+                                    name="The notice is not posted yet")
         notice_row.addWidget(notice_label)
         notice_row.addWidget(self.notice_date)
         notice_row.addWidget(self.save_notice)
@@ -438,7 +545,10 @@ You'll find me and my products at [new place] from now on. Thank you for every o
 video — it meant a lot."""
 
 
-class AnnounceSection(Section):
+class AnnounceSection(TableSection):
+    rows = Rows(exit_steps.add_announcement, exit_steps.update_announcement, exit_steps.remove_announcement,
+                "Where you posted the announcement", "Edit where you posted it")
+
     def __init__(self, page: StepPage) -> None:
         super().__init__(page)
         from shopexit.gui.steps.page import AutosaveText
@@ -450,32 +560,20 @@ class AnnounceSection(Section):
                                   "you next.")
         self.draft.setMinimumHeight(170)
         card.add(self.draft)
-        self.template = QPushButton("Start from a suggestion", card)
-        self.template.clicked.connect(self._template)
-        copy = QPushButton("Copy text", card)
-        copy.setAccessibleName("Copy the announcement")
-        copy.clicked.connect(lambda: self.ctx.copy_text(self.draft.toPlainText()))
+        self.template = _button(card, "Start from a suggestion", self._template)
+        copy = _button(card, "Copy text", lambda: self.ctx.copy_text(self.draft.toPlainText()),
+                       name="Copy the announcement")
         self.state = style.muted("", card)
         card.add(style.row(self.template, copy, self.state, None))
         self.layout_.addWidget(card)
 
         posted = style.Card("Where you posted it", self)
-        self.table = Table(("Date", "Where", "Link", "Note"), posted, "Where the announcement was posted",
-                           copy=self.ctx.copy_text, stretch=3)
-        self.table.itemActivated.connect(lambda _i: self._edit())
-        posted.add(self.table)
-        self.none = style.muted("Not posted anywhere yet.", posted)
-        posted.add(self.none)
-        add = QPushButton("Add a place…", posted)
-        add.clicked.connect(self._add)
-        self.edit_button = QPushButton("Edit…", posted)
-        self.edit_button.clicked.connect(self._edit)
-        self.remove_button = QPushButton("Remove", posted)
-        self.remove_button.setObjectName("danger")
-        self.remove_button.clicked.connect(self._remove)
-        posted.add(style.row(add, self.edit_button, None, self.remove_button))
-        self.layout_.addWidget(posted)
-        self._rows: list[exit_steps.Announcement] = []
+        self._table(posted, ("Date", "Where", "Link", "Note"), "Where the announcement was posted",
+                    "Not posted anywhere yet.", stretch=3, on_select=False)
+        add = _button(posted, "Add a place…", self._add)
+        self.edit_button = _button(posted, "Edit…", self._edit)
+        self.remove_button = _button(posted, "Remove", self._remove, "danger")
+        self._buttons(posted, add, self.edit_button, None, self.remove_button)
 
     def show_facts(self, data: StepPageData) -> None:
         f: step_facts.AnnounceFacts = data.facts
@@ -485,8 +583,7 @@ class AnnounceSection(Section):
         self._rows = f.announcements
         self.table.fill([(day(a.posted_on, "not yet"), a.place, a.url, a.note) for a in f.announcements],
                         data=[a.id for a in f.announcements])
-        self.table.setVisible(bool(f.announcements))
-        self.none.setVisible(not f.announcements)
+        self._show_table()
         self.edit_button.setEnabled(bool(f.announcements))
         self.remove_button.setEnabled(bool(f.announcements))
 
@@ -511,30 +608,8 @@ class AnnounceSection(Section):
             Field("note", "&Note", value=a.note if a else ""),
         ]
 
-    def _add(self) -> None:
-        answer = self.ask("Where you posted the announcement", self._fields())
-        if answer:
-            self.page.write(lambda tx: exit_steps.add_announcement(tx, **answer))
-
-    def _current(self) -> exit_steps.Announcement | None:
-        row_id = self.table.current_data()
-        if row_id is None and self._rows:
-            return None
-        return next((a for a in self._rows if a.id == row_id), None)
-
-    def _edit(self) -> None:
-        current = self._current()
-        if current is None:
-            return
-        answer = self.ask("Edit where you posted it", self._fields(current))
-        if answer:
-            self.page.write(lambda tx: exit_steps.update_announcement(tx, current.id, **answer))
-
-    def _remove(self) -> None:
-        current = self._current()
-        if current is not None and self.ctx.dialogs.confirm(self, "Remove", f"Remove “{current.place}” from the "
-                                                                               "list?", "Remove"):
-            self.page.write(lambda tx: exit_steps.remove_announcement(tx, current.id))
+    def _question(self, a: exit_steps.Announcement) -> str:
+        return f"Remove “{a.place}” from the list?"
 
 
 # -- 6. update links -------------------------------------------------------------------------------------------------
@@ -542,35 +617,25 @@ USUAL_PLACES = ("TikTok bio", "Link-in-bio page", "Instagram bio", "YouTube chan
                 "Email signature", "Website")
 
 
-class LinksSection(Section):
+class LinksSection(TableSection):
+    rows = Rows(exit_steps.add_link_place, exit_steps.update_link_place, exit_steps.remove_link_place,
+                "A place your shop link lived", "Edit the place", "link_place")
+
     def __init__(self, page: StepPage) -> None:
         super().__init__(page)
         card = style.Card("Places your shop link lived", self)
         self.progress = style.muted("", card)
         card.add(self.progress)
-        self.table = Table(("Place", "Old link", "Now points to", "Updated", "Proof"), card, "Link places",
-                           copy=self.ctx.copy_text, stretch=2)
-        self.table.itemActivated.connect(lambda _i: self._edit())
-        self.table.itemSelectionChanged.connect(self._selection)
-        card.add(self.table)
-        self.none = style.muted("No places listed yet. Add the usual ones to start, then add any others.", card)
-        card.add(self.none)
-        self.usual = QPushButton("Add the usual places", card)
-        self.usual.clicked.connect(self._add_usual)
-        add = QPushButton("Add a place…", card)
-        add.clicked.connect(self._add)
-        self.toggle = QPushButton("Mark updated", card)
-        self.toggle.clicked.connect(self._toggle)
-        self.edit_button = QPushButton("Edit…", card)
-        self.edit_button.clicked.connect(self._edit)
-        self.proof = QPushButton("Attach proof…", card)
-        self.proof.clicked.connect(self._attach)
-        self.remove_button = QPushButton("Remove", card)
-        self.remove_button.setObjectName("danger")
-        self.remove_button.clicked.connect(self._remove)
-        card.add(style.row(self.usual, add, self.toggle, self.edit_button, self.proof, None, self.remove_button))
-        self.layout_.addWidget(card)
-        self._rows: list[exit_steps.LinkPlace] = []
+        self._table(card, ("Place", "Old link", "Now points to", "Updated", "Proof"), "Link places",
+                    "No places listed yet. Add the usual ones to start, then add any others.", stretch=2)
+        self.usual = _button(card, "Add the usual places", self._add_usual)
+        add = _button(card, "Add a place…", self._add)
+        self.toggle = _button(card, "Mark updated", self._toggle)
+        self.edit_button = _button(card, "Edit…", self._edit)
+        self.proof = _button(card, "Attach proof…", self._attach)
+        self.remove_button = _button(card, "Remove", self._remove, "danger")
+        self._buttons(card, self.usual, add, self.toggle, self.edit_button, self.proof, None, self.remove_button,
+                      for_row=(self.toggle, self.edit_button, self.proof, self.remove_button))
 
     def show_facts(self, data: StepPageData) -> None:
         f: step_facts.LinksFacts = data.facts
@@ -585,20 +650,14 @@ class LinksSection(Section):
             if p.id == selected:
                 self.table.selectRow(r)
         self.progress.setText(f"{f.done} of {len(f.places)} updated" if f.places else "")
-        self.table.setVisible(bool(f.places))
-        self.none.setVisible(not f.places)
+        self._show_table()
         existing = {p.place for p in f.places}
         self.usual.setVisible(any(u not in existing for u in USUAL_PLACES))
         self._selection()
 
-    def _current(self) -> exit_steps.LinkPlace | None:
-        row_id = self.table.current_data()
-        return next((p for p in self._rows if p.id == row_id), None)
-
     def _selection(self) -> None:
+        super()._selection()
         current = self._current()
-        for b in (self.toggle, self.edit_button, self.proof, self.remove_button):
-            b.setEnabled(current is not None)
         self.toggle.setText("Mark not updated" if current and current.done else "Mark updated")
 
     def _fields(self, p: exit_steps.LinkPlace | None = None) -> list[Field]:
@@ -619,34 +678,13 @@ class LinksSection(Section):
 
         self.page.write(change)
 
-    def _add(self) -> None:
-        answer = self.ask("A place your shop link lived", self._fields())
-        if answer:
-            self.page.write(lambda tx: exit_steps.add_link_place(tx, **answer))
-
-    def _edit(self) -> None:
-        current = self._current()
-        if current is None:
-            return
-        answer = self.ask("Edit the place", self._fields(current))
-        if answer:
-            self.page.write(lambda tx: exit_steps.update_link_place(tx, current.id, **answer))
-
     def _toggle(self) -> None:
         current = self._current()
         if current is not None:
             self.page.write(lambda tx: exit_steps.update_link_place(tx, current.id, done=not current.done))
 
-    def _attach(self) -> None:
-        current = self._current()
-        if current is not None:
-            self.page.host.add_evidence([("link_place", current.id), ("step", 6)], self.page.reload)
-
-    def _remove(self) -> None:
-        current = self._current()
-        if current is not None and self.ctx.dialogs.confirm(self, "Remove", f"Remove “{current.place}” from the "
-                                                                               "list?", "Remove"):
-            self.page.write(lambda tx: exit_steps.remove_link_place(tx, current.id))
+    def _question(self, p: exit_steps.LinkPlace) -> str:
+        return f"Remove “{p.place}” from the list?"
 
 
 # -- 7. learn from analytics -----------------------------------------------------------------------------------------
@@ -733,7 +771,9 @@ class AnalyticsSection(Section):
 
 
 # -- 8. pick the next platform ---------------------------------------------------------------------------------------
-class PlatformSection(Section):
+class PlatformSection(TableSection):
+    rows = Rows(exit_steps.add_platform, exit_steps.update_platform, exit_steps.remove_platform, "Add a platform")
+
     def __init__(self, page: StepPage) -> None:
         super().__init__(page)
         card = style.Card("Your comparison", self, subtitle="Score each platform from 0 (poor) to 5 (excellent) "
@@ -742,7 +782,9 @@ class PlatformSection(Section):
         self.summary = QLabel("", card)
         self.summary.setWordWrap(True)
         card.add(self.summary)
-        self.table = Table(("Platform",), card, "Platform worksheet", copy=self.ctx.copy_text)
+        self._table(card, ("Platform",), "Platform worksheet",
+                    "No platforms yet. Add the ones you're considering — your own website, another marketplace, a "
+                    "social shop elsewhere.", on_activate=False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
@@ -750,31 +792,20 @@ class PlatformSection(Section):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.itemChanged.connect(self._cell_changed)
-        self.table.itemSelectionChanged.connect(self._selection)
-        card.add(self.table)
-        self.none = style.muted("No platforms yet. Add the ones you're considering — your own website, "
-                                "another marketplace, a social shop elsewhere.", card)
-        card.add(self.none)
-        add = QPushButton("Add a platform…", card)
-        add.clicked.connect(self._add)
-        criteria = QPushButton("Criteria and weights…", card)
-        criteria.clicked.connect(self._criteria)
-        self.notes_button = QPushButton("Notes…", card)
-        self.notes_button.clicked.connect(self._notes)
-        self.choose = QPushButton("Choose this platform", card)
-        self.choose.setObjectName("primary")
-        self.choose.clicked.connect(self._choose)
-        self.remove_button = QPushButton("Remove", card)
-        self.remove_button.setObjectName("danger")
-        self.remove_button.clicked.connect(self._remove)
-        card.add(style.row(add, criteria, self.notes_button, None, self.remove_button, self.choose))
-        self.layout_.addWidget(card)
+        add = _button(card, "Add a platform…", self._add)
+        criteria = _button(card, "Criteria and weights…", self._criteria)
+        self.notes_button = _button(card, "Notes…", self._notes)
+        self.choose = _button(card, "Choose this platform", self._choose, "primary")
+        self.remove_button = _button(card, "Remove", self._remove, "danger")
+        self._buttons(card, add, criteria, self.notes_button, None, self.remove_button, self.choose,
+                      for_row=(self.notes_button, self.choose, self.remove_button))
         self._facts: step_facts.PlatformFacts | None = None
         self._filling = False
 
     def show_facts(self, data: StepPageData) -> None:
         f: step_facts.PlatformFacts = data.facts
         self._facts = f
+        self._rows = f.platforms
         names = [c.name for c in f.criteria]
         headers = ["Platform", *[f"{_wrap(c.name)} ×{c.weight}" for c in f.criteria], "Total", "Chosen"]
         selected = (self.table.currentRow(), self.table.currentColumn())
@@ -817,8 +848,7 @@ class PlatformSection(Section):
         self.table.fit_height()
         if 0 <= selected[0] < self.table.rowCount():
             self.table.setCurrentCell(selected[0], min(selected[1], self.table.columnCount() - 1))
-        self.table.setVisible(bool(f.platforms))
-        self.none.setVisible(not f.platforms)
+        self._show_table()
         chosen_p, leader = f.chosen, f.leader
         parts = []
         if leader:
@@ -831,17 +861,9 @@ class PlatformSection(Section):
         self.summary.setVisible(bool(parts))
         self._selection()
 
-    def _current(self) -> exit_steps.Platform | None:
-        if self._facts is None or self.table.currentRow() < 0:
-            return None
-        item = self.table.item(self.table.currentRow(), 0)
-        row_id = item.data(Qt.ItemDataRole.UserRole) if item else None
-        return next((p for p in self._facts.platforms if p.id == row_id), None)
-
     def _selection(self) -> None:
+        super()._selection()
         current = self._current()
-        for b in (self.notes_button, self.choose, self.remove_button):
-            b.setEnabled(current is not None)
         self.choose.setText("Undo the choice" if current and current.chosen else "Choose this platform")
 
     def _cell_changed(self, item: QTableWidgetItem) -> None:
@@ -860,11 +882,8 @@ class PlatformSection(Section):
         score = int(text) if text else None
         self.page.write(lambda tx: exit_steps.set_score(tx, platform_id, criterion, score))
 
-    def _add(self) -> None:
-        answer = self.ask("Add a platform", [Field("name", "&Platform", required=True,
-                                                   placeholder="e.g. my own website, Etsy, Instagram Shop")])
-        if answer:
-            self.page.write(lambda tx: exit_steps.add_platform(tx, answer["name"]))
+    def _fields(self, _p: exit_steps.Platform | None = None) -> list[Field]:
+        return [Field("name", "&Platform", required=True, placeholder="e.g. my own website, Etsy, Instagram Shop")]
 
     def _notes(self) -> None:
         current = self._current()
@@ -879,11 +898,8 @@ class PlatformSection(Section):
         if current is not None:
             self.page.write(lambda tx: exit_steps.choose_platform(tx, None if current.chosen else current.id))
 
-    def _remove(self) -> None:
-        current = self._current()
-        if current is not None and self.ctx.dialogs.confirm(self, "Remove", f"Remove {current.name} and its "
-                                                                               "scores?", "Remove"):
-            self.page.write(lambda tx: exit_steps.remove_platform(tx, current.id))
+    def _question(self, p: exit_steps.Platform) -> str:
+        return f"Remove {p.name} and its scores?"
 
     def _criteria(self) -> None:
         if self._facts is None:
@@ -904,32 +920,24 @@ class PlatformSection(Section):
 
 
 # -- 9. get advice ---------------------------------------------------------------------------------------------------
-class AdviceSection(Section):
+class AdviceSection(TableSection):
+    rows = Rows(exit_steps.add_adviser, exit_steps.update_adviser, exit_steps.remove_adviser, "Log a conversation",
+                "Edit the conversation", "adviser")
+
     def __init__(self, page: StepPage) -> None:
         super().__init__(page)
         card = style.Card("Advice log", self)
         self.total = style.muted("", card)
         card.add(self.total)
-        self.table = Table(("Date", "Who", "What they said", "Cost", "Proof"), card, "Advice log",
-                           copy=self.ctx.copy_text, stretch=2)
-        self.table.itemActivated.connect(lambda _i: self._edit())
-        self.table.itemSelectionChanged.connect(self._selection)
-        card.add(self.table)
-        self.none = style.muted("No advice logged yet. An accountant, a lawyer, an experienced seller, TikTok Shop "
-                                "support — note who said what, and when.", card)
-        card.add(self.none)
-        add = QPushButton("Log a conversation…", card)
-        add.clicked.connect(self._add)
-        self.edit_button = QPushButton("Edit…", card)
-        self.edit_button.clicked.connect(self._edit)
-        self.proof = QPushButton("Attach proof…", card)
-        self.proof.clicked.connect(self._attach)
-        self.remove_button = QPushButton("Remove", card)
-        self.remove_button.setObjectName("danger")
-        self.remove_button.clicked.connect(self._remove)
-        card.add(style.row(add, self.edit_button, self.proof, None, self.remove_button))
-        self.layout_.addWidget(card)
-        self._rows: list[exit_steps.Adviser] = []
+        self._table(card, ("Date", "Who", "What they said", "Cost", "Proof"), "Advice log",
+                    "No advice logged yet. An accountant, a lawyer, an experienced seller, TikTok Shop support — note "
+                    "who said what, and when.", stretch=2)
+        add = _button(card, "Log a conversation…", self._add)
+        self.edit_button = _button(card, "Edit…", self._edit)
+        self.proof = _button(card, "Attach proof…", self._attach)
+        self.remove_button = _button(card, "Remove", self._remove, "danger")
+        self._buttons(card, add, self.edit_button, self.proof, None, self.remove_button,
+                      for_row=(self.edit_button, self.proof, self.remove_button))
         self._currency = "USD"
 
     def show_facts(self, data: StepPageData) -> None:
@@ -940,21 +948,11 @@ class AdviceSection(Section):
                           money(a.cost, a.currency) if a.cost else "—",
                           plural(a.evidence, "item") if a.evidence else "—") for a in f.advisers],
                         data=[a.id for a in f.advisers], align_right=(3,))
-        self.table.setVisible(bool(f.advisers))
-        self.none.setVisible(not f.advisers)
+        self._show_table()
         totals = f.total_cost()
         self.total.setText("Spent on advice: " + ", ".join(money(v, c) for c, v in totals.items()) if totals else "")
         self.total.setVisible(bool(totals))
         self._selection()
-
-    def _current(self) -> exit_steps.Adviser | None:
-        row_id = self.table.current_data()
-        return next((a for a in self._rows if a.id == row_id), None)
-
-    def _selection(self) -> None:
-        current = self._current()
-        for b in (self.edit_button, self.proof, self.remove_button):
-            b.setEnabled(current is not None)
 
     def _fields(self, a: exit_steps.Adviser | None = None) -> list[Field]:
         currency = a.currency if a else self._currency
@@ -972,37 +970,13 @@ class AdviceSection(Section):
                   editable_choice=True),
         ]
 
-    @staticmethod
-    def _values(answer: dict[str, Any]) -> dict[str, Any]:
+    def _values(self, answer: dict[str, Any]) -> dict[str, Any]:
         currency = str(answer["currency"]).upper() or "USD"
         return {"who": answer["who"], "consulted_on": answer["consulted_on"], "advice": answer["advice"],
                 "cost": to_minor(Decimal(answer["cost"] or 0), currency), "currency": currency}
 
-    def _add(self) -> None:
-        answer = self.ask("Log a conversation", self._fields())
-        if answer:
-            values = self._values(answer)
-            self.page.write(lambda tx: exit_steps.add_adviser(tx, **values))
-
-    def _edit(self) -> None:
-        current = self._current()
-        if current is None:
-            return
-        answer = self.ask("Edit the conversation", self._fields(current))
-        if answer:
-            values = self._values(answer)
-            self.page.write(lambda tx: exit_steps.update_adviser(tx, current.id, **values))
-
-    def _attach(self) -> None:
-        current = self._current()
-        if current is not None:
-            self.page.host.add_evidence([("adviser", current.id), ("step", 9)], self.page.reload)
-
-    def _remove(self) -> None:
-        current = self._current()
-        if current is not None and self.ctx.dialogs.confirm(self, "Remove", f"Remove the entry for {current.who}?",
-                                                            "Remove"):
-            self.page.write(lambda tx: exit_steps.remove_adviser(tx, current.id))
+    def _question(self, a: exit_steps.Adviser) -> str:
+        return f"Remove the entry for {a.who}?"
 
 
 # -- 10. keep records ------------------------------------------------------------------------------------------------
@@ -1020,10 +994,8 @@ class RecordsSection(Section):
         self.last = style.paragraph("", last)
         self.last.setTextFormat(Qt.TextFormat.RichText)
         last.add(self.last)
-        export = QPushButton("Export archive…", last)
-        export.setObjectName("primary")
-        export.setAccessibleName("Export a signed archive")
-        export.clicked.connect(lambda: page.host.open_export())
+        export = _button(last, "Export archive…", lambda: page.host.open_export(), "primary",
+                         "Export a signed archive")
         last.add(style.row(export, None))
         self.layout_.addWidget(last)
 
@@ -1031,10 +1003,7 @@ class RecordsSection(Section):
         self.purge_text = style.paragraph("", purge)
         self.purge_text.setTextFormat(Qt.TextFormat.RichText)
         purge.add(self.purge_text)
-        self.purge_button = QPushButton("Remove buyer data…", purge)
-        self.purge_button.setObjectName("danger")
-        self.purge_button.setAccessibleName("Remove buyer personal data")
-        self.purge_button.clicked.connect(self._purge)
+        self.purge_button = _button(purge, "Remove buyer data…", self._purge, "danger", "Remove buyer personal data")
         purge.add(style.row(self.purge_button, None))
         self.layout_.addWidget(purge)
         self._preview: exit_steps.PurgePreview | None = None
