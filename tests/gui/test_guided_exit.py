@@ -14,7 +14,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 from shopexit.core import step_texts
-from shopexit.core.vault import Vault
+from shopexit.core.vault import Vault, list_backups
 from shopexit.gui.import_dialog import ImportDialog
 from shopexit.gui.steps.common import day
 from shopexit.gui.steps.sections import CloseSection, FulfilSection, LinksSection, RecordsSection
@@ -253,6 +253,29 @@ def test_purging_buyer_data_through_step_10(app_on: Callable[..., App]) -> None:
     assert _vault_value(app, "SELECT recipient, buyer_username, buyer_purged FROM orders") == ("", "", 1)
     assert not section.purge_button.isEnabled()
     assert "No buyer personal data is kept" in section.purge_text.text()
+
+
+def test_after_the_purge_older_backups_can_be_replaced_by_a_fresh_one(app_on: Callable[..., App]) -> None:
+    def seed(vault: Vault) -> None:
+        _seed_canary(vault)
+        vault.backup(keep=5)
+        vault.backup(keep=5)
+
+    app = app_on(seed)
+    app.unlock()
+    page = app.page(10)
+    section = page.section
+    assert isinstance(section, RecordsSection)
+    older = set(list_backups(app.path))
+    assert len(older) >= 2
+    app.ctx.dialogs.next_answers.extend([True, True, None])  # remove, replace the backups, dismiss the report
+    with app.qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        app.qtbot.mouseClick(section.purge_button, Qt.MouseButton.LeftButton)
+    app.qtbot.waitUntil(lambda: not app.ctx.dialogs.next_answers, timeout=TIMEOUT)
+    backups = list_backups(app.path)
+    assert len(backups) == 1 and backups[0] not in older and "purged" in backups[0].name
+    with Vault.open(backups[0], PASSPHRASE) as copy:
+        assert copy.conn.execute("SELECT recipient, buyer_purged FROM orders").fetchall() == [("", 1)]
 
 
 def test_dropping_files_on_the_window_opens_the_import_preview(app_on: Callable[..., App], tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from shopexit.core import plan, step_facts
 from shopexit.core.money import to_minor
 from shopexit.core.records import exit_steps
 from shopexit.core.step_facts import StepPageData
-from shopexit.core.vault import Conn
+from shopexit.core.vault import Conn, list_backups
 from shopexit.gui import style
 from shopexit.gui.forms import Field, FormDialog
 from shopexit.gui.steps.charts import MAX_MONTHS, ChartBox, major, month_label
@@ -1063,19 +1063,35 @@ class RecordsSection(Section):
             + (f", and replaces {plural(p.source_files, 'imported file')} with a note of its fingerprint"
                if p.source_files else "")
             + ".\n\nIt cannot be undone. Orders, amounts, dates and tracking numbers stay, and archives you made "
-              "before keep what they hold. Encrypted backups made before today still contain the data: delete "
-              "them when you no longer need them.\n\nRemove buyer data now?")
+              "before keep what they hold. Encrypted backups made before still contain the data; you can replace "
+              "them with a fresh one afterwards.\n\nRemove buyer data now?")
         if not self.ctx.dialogs.confirm(self, "Remove buyer personal data", message, "Remove buyer data"):
             return
         self.page.write(exit_steps.purge_buyer_data, self._purged)
 
     def _purged(self, result: exit_steps.PurgeResult) -> None:
-        self.ctx.dialogs.info(self, "Buyer data removed",
-                              f"Removed buyer data from {plural(result.orders, 'order')}"
-                              + (f", deleted {plural(result.threads, 'conversation')} with buyers"
-                                 if result.threads else "")
-                              + (f" and replaced {plural(result.source_files, 'imported file')}"
-                                 if result.source_files else "") + ".")
+        done = (f"Removed buyer data from {plural(result.orders, 'order')}"
+                + (f", deleted {plural(result.threads, 'conversation')} with buyers" if result.threads else "")
+                + (f" and replaced {plural(result.source_files, 'imported file')}" if result.source_files else "")
+                + ".")
+        self.ctx.vaults.submit(lambda vault, _p: len(list_backups(vault.path)),
+                               on_done=lambda older: self._offer_fresh_backup(done, older))
+
+    def _offer_fresh_backup(self, done: str, older: int) -> None:
+        """Backups made before the purge still hold what it removed: offer to replace them with one new one."""
+        if not older:
+            self.ctx.dialogs.info(self, "Buyer data removed", done)
+            return
+        question = (f"{done}\n\n{plural(older, 'backup')} made before still "
+                    f"{'holds' if older == 1 else 'hold'} it. Write a fresh backup now and delete the older "
+                    f"{'one' if older == 1 else 'ones'}?")
+        if not self.ctx.dialogs.confirm(self, "Buyer data removed", question, "Replace backups"):
+            return
+        self.ctx.vaults.submit(
+            lambda vault, _p: vault.backup(reason="purged", keep=1),
+            on_done=lambda path: self.ctx.dialogs.info(
+                self, "Backups replaced", f"The older backups are deleted; the fresh one is {path.name}."),
+            on_error=lambda message: self.ctx.dialogs.warn(self, "No backup written", message))
 
 
 def _still_hold(n: int) -> str:
