@@ -18,9 +18,12 @@ def _seed(vault: Vault) -> None:
               lines=[("Mug", 1, 1500)])
 
 
-def _caches() -> list[step_facts.FactsCache]:
-    gc.collect()  # vaults of earlier tests, locked and gone
-    return [cache for cache in step_facts._CACHES.values() if cache.values]
+def _caches(app: App) -> list[step_facts.FactsCache]:
+    """The open vault's facts cache, asked for on the vault's own thread."""
+    with app.qtbot.waitCallback(timeout=TIMEOUT) as done:
+        app.ctx.vaults.submit(lambda vault, _p: step_facts.cache_of(vault), on_done=done)
+    cache = done.args[0]
+    return [cache] if cache is not None and cache.values else []
 
 
 def test_revisits_come_from_the_cache_and_locking_drops_it(app_on: Callable[..., App]) -> None:
@@ -29,7 +32,7 @@ def test_revisits_come_from_the_cache_and_locking_drops_it(app_on: Callable[...,
     two = app.page(2)
     assert two.data is not None and two.data.facts.open_count == 1
     app.wait_idle()
-    [cache] = _caches()
+    [cache] = _caches(app)
     app.page(7)
     misses = cache.misses
     app.page(2)  # shown again, nothing changed: no figure is read twice

@@ -14,7 +14,6 @@ not once per page, and survive changes the audit log shows cannot move them (a c
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -61,8 +60,7 @@ def state_mark(conn: Conn) -> tuple[int, int, int]:
 class FactsCache:
     """What the step pages and the sidebar computed from one state of a vault's records.
 
-    One per open vault, in `_CACHES`, keyed weakly on the `Vault` object: it is decrypted data, so it lives no
-    longer than the vault does (the GUI drops its vault when it locks, and everything here goes with it).
+    One per open vault, in the vault's `session`: it is decrypted data, so locking the vault empties it.
     """
 
     def __init__(self) -> None:
@@ -85,19 +83,20 @@ class FactsCache:
         return result
 
 
-_CACHES: weakref.WeakKeyDictionary[Vault, FactsCache] = weakref.WeakKeyDictionary()
+_SESSION_KEY = "step_facts"
 _ACTIVE: ContextVar[FactsCache | None] = ContextVar("step_facts_cache", default=None)
 
 
 def cache_of(vault: Vault) -> FactsCache | None:
     """The vault's cache, if anything was computed through it yet (tests and the bench look inside)."""
-    return _CACHES.get(vault)
+    cache = vault.session.get(_SESSION_KEY)
+    return cache if isinstance(cache, FactsCache) else None
 
 
 def forget(vault: Vault) -> None:
     """Drop what was remembered for this vault (the bench times a first computation with it)."""
-    cache = _CACHES.pop(vault, None)
-    if cache is not None:
+    cache = vault.session.pop(_SESSION_KEY, None)
+    if isinstance(cache, FactsCache):
         cache.clear()
 
 
@@ -140,9 +139,9 @@ def _remembering(vault: Vault) -> Iterator[FactsCache | None]:
     if conn.in_transaction:
         yield None
         return
-    cache = _CACHES.get(vault)
+    cache = cache_of(vault)
     if cache is None:
-        cache = _CACHES[vault] = FactsCache()
+        cache = vault.session[_SESSION_KEY] = FactsCache()
     mark = state_mark(conn)
     if cache.mark != mark:
         changes = _changes_since(conn, cache.mark, mark)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -100,6 +101,9 @@ class Vault:
         self._conn: Conn | None = conn
         self._lock = file_lock
         self._key_file = key_file
+        self.session: dict[str, Any] = {}
+        """What the app worked out from the records while the vault is open (the step facts' cache): decrypted,
+        so `lock()` empties it."""
 
     # -- life cycle ------------------------------------------------------------------------------------------
     @classmethod
@@ -184,6 +188,7 @@ class Vault:
 
     def lock(self) -> None:
         """Close the connection and drop the key; the object is useless afterwards."""
+        self.session.clear()
         if self._conn is not None:
             with contextlib.suppress(sqlcipher.Error):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
