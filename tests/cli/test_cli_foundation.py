@@ -27,7 +27,7 @@ def test_init_then_status_json_needs_no_prompt(vault_file: Path) -> None:
     assert [s["number"] for s in data["steps"]] == list(range(1, 11))
     assert {s["status"] for s in data["steps"]} == {"todo"}
     assert data["steps"][3]["title"] == "Close the shop"
-    assert set(data["closure"]) == {"earliest_close_date", "blockers"}
+    assert set(data["closure"]) == {"earliest_close_date", "not_before", "blockers"}
 
 
 def test_vault_comes_from_the_environment_when_not_given(vault_file: Path) -> None:

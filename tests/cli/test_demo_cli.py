@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,7 @@ def test_demo_makes_a_populated_vault_and_prints_no_secret(tmp_path: Path, monke
     status = json.loads(capsys.readouterr().out)
     assert status["orders"]["total"] == 40 and status["orders"]["open"] > 0
     assert status["closure"]["earliest_close_date"] is None  # orders are still open in the demo
+    assert status["closure"]["not_before"] > date.today().isoformat()  # but the soonest date is known
 
 
 def test_demo_never_overwrites_and_refuses_a_weak_passphrase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -79,6 +79,8 @@ def test_an_open_order_leaves_the_date_unknown(vault: Vault) -> None:
     _notice(vault, date(2026, 12, 1))
     c = plan.closure(vault.conn, TODAY)
     assert c.earliest is None
+    assert c.not_before == TODAY + timedelta(days=90)  # the 90 days cannot start before today
+    assert c.as_json()["not_before"] == (TODAY + timedelta(days=90)).isoformat()
     assert "1 order(s) still open" in c.blockers
     facts = step_facts.close_facts(vault.conn, TODAY)
     assert facts.notice_posted_on == date(2026, 12, 1) and facts.days_left is None
@@ -155,7 +157,7 @@ def test_funds_and_the_sidebar_overview(vault: Vault) -> None:
     assert by[1].status == "done"
     assert by[2].warning and by[2].hint == "1 open · 1 to ship"
     assert by[3].warning and "258.08 USD on hold" in by[3].hint
-    assert by[4].hint == "Waiting for open orders"
+    assert by[4].hint == "Not before 20 Apr 2027"  # 90 days from today, since an order is still open
     assert by[5].warning is None and by[10].hint == "No archive yet"
 
 

@@ -216,6 +216,16 @@ def test_step_4_waits_for_ninety_days_after_a_recent_order(app_on: Callable[...,
     assert section.earliest.text() == day(today + timedelta(days=85))
 
 
+def test_step_4_gives_the_soonest_date_while_an_order_is_open(app_on: Callable[..., App]) -> None:
+    today = date.today()
+    app = app_on(_seed_canary)  # one order awaiting shipment
+    app.unlock()
+    section = app.page(4).section
+    assert isinstance(section, CloseSection)
+    assert section.earliest.text() == f"Not before {day(today + timedelta(days=90))}"
+    assert "every order is Completed or Cancelled" in section.when.text()
+
+
 def test_links_table_with_the_usual_places(app_on: Callable[..., App]) -> None:
     app = app_on()
     app.unlock()

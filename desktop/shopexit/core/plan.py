@@ -47,9 +47,11 @@ class Closure:
     earliest: date | None
     blockers: list[str]
     conditions: list[Condition]
+    not_before: date | None = None  # while orders are open: the soonest the shop could close at all
 
     def as_json(self) -> dict[str, object]:
         return {"earliest_close_date": self.earliest.isoformat() if self.earliest else None,
+                "not_before": self.not_before.isoformat() if self.not_before else None,
                 "blockers": list(self.blockers)}
 
 
@@ -59,6 +61,8 @@ def closure(conn: Conn, today: date | None = None, *, order_facts: facts.OrderFa
     """The earliest closure date and its blockers.
 
     The date is null while it cannot be known: while orders are still open, the 90-day clock has not started.
+    What is known then is a bound: the last open order ends today at the soonest, so the shop cannot close
+    before 90 days from today (or before the notice has been up long enough, if that is later).
     A notice not yet posted is assumed to go up today, so the date shows what posting it now would allow.
     A caller that already computed the order, funds or commission figures passes them in, so a screen showing
     both never reads the same index twice.
@@ -115,8 +119,7 @@ def closure(conn: Conn, today: date | None = None, *, order_facts: facts.OrderFa
     blockers = [c.detail if c.key != "notice" or notice is None else f"{c.label}: {c.detail}"
                 for c in conditions if not c.met]
     if order_facts.open:
-        earliest = None
-    else:
-        dates = [notice_ready, today] + ([quiet_from] if quiet_from else [])
-        earliest = max(dates)
-    return Closure(earliest, blockers, conditions)
+        bound = max(notice_ready, today + timedelta(days=QUIET_DAYS_AFTER_LAST_ORDER))
+        return Closure(None, blockers, conditions, bound)
+    dates = [notice_ready, today] + ([quiet_from] if quiet_from else [])
+    return Closure(max(dates), blockers, conditions)

@@ -289,10 +289,8 @@ def _overview(conn: Conn, today: date | None) -> Overview:
     else:
         hints[2] = ("No open orders" if orders.total else "No orders imported", None)
     hints[3] = _funds_hint(funds, commissions)
-    if closure.earliest:
-        hints[4] = (f"Earliest close {_short_date(closure.earliest)}", None)
-    else:
-        hints[4] = ("Waiting for open orders", None)
+    hints[4] = (f"Earliest close {_short_date(closure.earliest)}" if closure.earliest
+                else f"Not before {_short_date(closure.not_before)}", None)
     posted = facts.count(conn, "announcements", "posted_at IS NOT NULL")
     draft = bool(exit_steps.draft(conn).strip())
     hints[5] = (f"Posted in {posted} place{'s' if posted != 1 else ''}" if posted

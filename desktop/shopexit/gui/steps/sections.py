@@ -488,8 +488,9 @@ class CloseSection(Section):
                               "below is blocking." if days <= 0 else
                               f"{in_days(days).capitalize()}, if nothing below is still blocking then.")
         else:
-            self.earliest.setText("Not known yet")
-            self.when.setText("The 90-day wait starts only when every order is Completed or Cancelled.")
+            self.earliest.setText(f"Not before {day(c.not_before)}")
+            self.when.setText("The 90-day wait starts only when every order is Completed or Cancelled; the date "
+                              "moves later by each day an order stays open.")
         if f.notice_posted_on:
             self.notice_date.setDate(QDate(f.notice_posted_on.year, f.notice_posted_on.month,
                                            f.notice_posted_on.day))
