@@ -269,3 +269,45 @@ def test_verify_reports_an_unsigned_pdf(tmp_path: Path) -> None:
     report = verify_archive(plain)
     assert not report.ok
     assert report.problems == ["the file is not signed"]
+
+
+def test_orders_are_on_wide_pages_one_band_each(made: Made) -> None:
+    """The ledger is on landscape pages and the pages turn back upright for the rest; each order's row carries
+    its first line and its amount, and its shipping details follow on the line below."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(made.path))
+    wide = [i for i, page in enumerate(reader.pages) if page.mediabox.width > page.mediabox.height]
+    assert wide, "no landscape pages"
+    assert wide == list(range(wide[0], wide[-1] + 1))  # one run of wide pages
+    first = reader.pages[wide[0]].extract_text()
+    assert "The ledger" in first and "Orders" in first
+    for header in ("Order", "Placed", "Status", "Buyer", "SKU", "Product", "Qty", "Unit price", "Line total",
+                   "Amount"):
+        assert header in first
+    assert reader.pages[0].mediabox.width < reader.pages[0].mediabox.height  # the cover is upright
+    after = reader.pages[wide[-1] + 1]
+    assert after.mediabox.width < after.mediabox.height
+    assert (after.extract_text() or "").lstrip().startswith("Messages")
+    text = "\n".join(reader.pages[i].extract_text() for i in wide)
+    assert text.index("Orders") < text.index("Settlements") < text.index("Money on hold") < text.index(
+        "Withdrawals") < text.index("Affiliate commissions") < text.index("Ledger totals")
+    orders = made.filled.vault.conn.execute(
+        "SELECT order_id FROM orders ORDER BY created_at, id").fetchall()
+    positions = [text.index(order_id) for (order_id,) in orders]
+    assert positions == sorted(positions)  # every order, oldest first
+    assert "Ship to:" in text and "Tracking:" in text
+
+
+def test_page_contents_are_compressed(made: Made) -> None:
+    """Pages are compressed as they are made (the export's memory stays flat), and still read back."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(made.path))
+    for page in reader.pages:
+        contents = page["/Contents"].get_object()
+        streams = contents if isinstance(contents, list) else [contents]
+        for stream in streams:
+            stream = stream.get_object()
+            assert stream.get("/Filter") in ("/FlateDecode", ["/FlateDecode"])
+            assert stream.get_data()

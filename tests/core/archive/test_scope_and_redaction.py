@@ -42,7 +42,9 @@ def test_a_case_file_holds_only_its_case(filled: Filled, tmp_path: Path) -> None
     from pypdf import PdfReader
 
     for page in PdfReader(str(result.path)).pages:  # no page is left blank between sections
-        assert len((page.extract_text() or "").splitlines()) > 4
+        content = [line for line in (page.extract_text() or "").splitlines()
+                   if not line.startswith(("Made ", "Harbor Goods Co", "Signed records archive", "Page "))]
+        assert len(content) >= 2, content
     names = set(files)
     assert not any(n.startswith("sources/") for n in names)  # the import file holds every other order too
     evidence = sorted(n for n in names if n.startswith("evidence/"))

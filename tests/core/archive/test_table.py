@@ -78,3 +78,26 @@ def test_a_row_taller_than_a_page_continues() -> None:
     text = " ".join(page.extract_text() for page in reader.pages)
     found = [int(w[4:]) for w in text.split() if w.startswith("word") and w[4:].isdigit()]
     assert found == list(range(6000))
+
+
+def test_fast_paths_agree_with_reportlab() -> None:
+    """Plain ASCII is measured from the font's advance table and written as its own encoding: both must give
+    exactly what reportlab's stringWidth and splitString give."""
+    import random
+    import string
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    from shopexit.core.archive.table import _Encoder, _sw
+
+    fonts.register_fonts()
+    rng = random.Random(9)
+    canvas = Canvas(io.BytesIO())
+    encoder = _Encoder(fonts.REGULAR, canvas._doc)
+    for _ in range(2000):
+        text = "".join(rng.choice(string.printable[:95]) for _ in range(rng.randint(0, 50)))
+        for font in (fonts.REGULAR, fonts.BOLD, fonts.FALLBACK):
+            assert _sw(text, font, 6.5) == stringWidth(text, font, 6.5)
+        if text:
+            assert encoder.shows(text) == [(name, f"({escaped}) Tj") for name, _, escaped in encoder.encode(text)]

@@ -5,15 +5,21 @@ signing certificate's fingerprints and how to check the signature), the exit at 
 message transcripts, cases with their timelines, evidence (images on the page), the imported source files,
 and an appendix with the manifest and the audit log's head hash.
 
+The ledger is on landscape pages: each order is one band (its row with the first line folded in, further lines,
+then its shipping and contact details on one muted line), about 27 orders a page where upright pages held 12;
+many settlements and on-hold rows run in two columns. Everything else is upright.
+
 Scale: the story is produced lazily, one page-sized table at a time (see `_ArchiveDoc.handle_flowable`), so a
 vault of 100,000 order lines is never held as 100,000 table rows, and no single table ever grows large —
-reportlab splits a big table in quadratic time, a page-sized one in constant time.
+reportlab splits a big table in quadratic time, a page-sized one in constant time. Each page's content is
+compressed as soon as the page is done, and the running header and footer are encoded once, not per page.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,9 +27,10 @@ from typing import Any, BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -52,7 +59,7 @@ from shopexit.core.archive.collect import Collection, MoneyTotals
 from shopexit.core.archive.data_files import evidence_file_name, source_file_name
 from shopexit.core.archive.embed import MANIFEST_NAME, ManifestEntry
 from shopexit.core.archive.sign import SignerIdentity
-from shopexit.core.archive.table import Col, Look, Row, RowTable
+from shopexit.core.archive.table import Col, Look, Row, RowTable, text_line
 from shopexit.core.money import exponent
 from shopexit.core.vault import ShopProfile
 
@@ -61,22 +68,39 @@ MUTED = colors.HexColor("#52606d")
 ACCENT = colors.HexColor("#0f766e")
 RULE = colors.HexColor("#cbd2d9")
 BAND = colors.HexColor("#f0f4f8")
-ORDER_BAND = colors.HexColor("#e6f2f0")
 GOOD = colors.HexColor("#047857")
 BAD = colors.HexColor("#b91c1c")
 
 ROWS_PER_CHUNK = 400  # rows of a long listing made at a time: memory stays flat, pages flow on
 HEADING_ROOM = 3.5 * cm
+WIDE_MARGIN = 1.5 * cm  # the landscape ledger pages: side margins, then top and bottom
+WIDE_TOP = 1.5 * cm
+WIDE_BOTTOM = 1.3 * cm
+GUTTER = 0.8 * cm
+COLUMNS_FROM = 120  # settlements and money on hold rows from which they run in two columns
 Record = tuple[list[Row], int]  # the rows of one record (an order and its lines) and its weight for progress
 
 HEADER = Look(bold=True, color=MUTED, rule=MUTED, rule_width=0.75)
 PLAIN = Look()
 BANDED = Look(background=BAND)
-ORDER = Look(background=ORDER_BAND, first_bold=True)
 DETAIL = Look(size=7, leading=8.8, color=MUTED, indent=8)
 HASHES = Look(size=6.5, leading=8.2)
+# The long listings of the ledger are dense (smaller type, tight rows) but stay readable when printed.
+DENSE = Look(size=6.8, leading=8.2, pad_top=1.3, pad_bottom=1.3)
+DENSE_HEADER = Look(bold=True, size=6.8, leading=8.2, color=MUTED, rule=MUTED, rule_width=0.75, pad_top=1.5,
+                    pad_bottom=1.5)
+W_HEADER = Look(bold=True, size=6.5, leading=7.6, color=MUTED, rule=MUTED, rule_width=0.75, pad_top=1.5,
+                pad_bottom=1.5)
+# An order's band: its first row, its further lines, its details — unshaded or shaded, alternately.
+W_ORDER = {shade: Look(size=6.5, leading=7.6, first_bold=True, background=BAND if shade else None, rule=None,
+                       pad_top=1.7, pad_bottom=0.3) for shade in (False, True)}
+W_LINE = {shade: Look(size=6.5, leading=7.6, background=BAND if shade else None, rule=None, pad_top=0.0,
+                      pad_bottom=0.3) for shade in (False, True)}
+W_DETAIL = {shade: Look(size=6.5, leading=7.6, color=MUTED, background=BAND if shade else None, rule=None,
+                        pad_top=0.0, pad_bottom=1.7) for shade in (False, True)}
 PAD = 3
-IMAGE_MAX_PIXELS = 800  # ~130 dpi across the widest an image is shown (16 cm); JPEGs decode at half size
+IMAGE_MAX_PIXELS = 800  # ~130 dpi across the widest an image is shown (16 cm)
+IMAGE_MIN_PIXELS = 600  # a JPEG is decoded at a reduced scale while that still gives this many (~95 dpi)
 
 
 # -- styles ----------------------------------------------------------------------------------------------------
@@ -144,14 +168,26 @@ def day(iso: str | None) -> str:
     return iso[:10] if iso else ""
 
 
+_MONEY: dict[tuple[int, str], str] = {}
+
+
 def money(minor: int | None, currency: str) -> str:
-    """`money.format_display` ("1,266.13 USD") with integer arithmetic: a ledger formats hundreds of thousands."""
+    """`money.format_display` ("1,266.13 USD") with integer arithmetic: a ledger formats hundreds of thousands,
+    and prices, fees and shipping repeat, so each amount's text is made once."""
     minor = int(minor or 0)
-    exp = exponent(currency)
-    if exp == 0:
-        return f"{minor:,} {currency}"
-    whole, frac = divmod(abs(minor), 10 ** exp)
-    return f"{'-' if minor < 0 else ''}{whole:,}.{frac:0{exp}d} {currency}"
+    key = (minor, currency)
+    text = _MONEY.get(key)
+    if text is None:
+        exp = exponent(currency)
+        if exp == 0:
+            text = f"{minor:,} {currency}"
+        else:
+            whole, frac = divmod(abs(minor), 10 ** exp)
+            text = f"{'-' if minor < 0 else ''}{whole:,}.{frac:0{exp}d} {currency}"
+        if len(_MONEY) >= 100_000:
+            _MONEY.clear()
+        _MONEY[key] = text
+    return text
 
 
 def human_size(n: int) -> str:
@@ -282,6 +318,42 @@ class _Lazy(Flowable):
         pass
 
 
+class _Orientation(Flowable):
+    """Marks where the story turns to another page template (the wide ledger pages and back).
+
+    On a page that is still empty the page itself is turned, so a section never leaves a blank page behind."""
+
+    def __init__(self, template: str) -> None:
+        super().__init__()
+        self.template = template
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:  # pragma: no cover - never laid out
+        return 0, 0
+
+    def draw(self) -> None:  # pragma: no cover
+        pass
+
+
+class _PackedStream(PDFStream):
+    """A page's content stream, Flate-compressed in advance (as reportlab would at the end)."""
+
+    __Comment__ = "page stream"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
+                         zlib.compress(text.encode("utf8")), None)
+
+
+@dataclass(frozen=True)
+class _Decor:
+    """Where a template's running header and footer go."""
+
+    left: float
+    width: float
+    header_y: float
+    footer_y: float
+
+
 class _ArchiveDoc(BaseDocTemplate):
     def __init__(self, out: BinaryIO, pagesize: tuple[float, float], inp: RenderInput,
                  check: Callable[[], None], **kw: Any) -> None:
@@ -293,10 +365,45 @@ class _ArchiveDoc(BaseDocTemplate):
         self._outline_level = -1
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        # The orders ledger is a wide table: it gets landscape pages with narrower margins, so an order with its
+        # line, buyer and shipping details reads as one band of two lines.
+        wide = landscape(pagesize)
+        self.wide_width = wide[0] - 2 * WIDE_MARGIN
+        wide_frame = Frame(WIDE_MARGIN, WIDE_BOTTOM, self.wide_width, wide[1] - WIDE_TOP - WIDE_BOTTOM, id="wide",
+                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        # Short-rowed listings (settlements, money on hold) run in two columns on the same wide pages.
+        self.half_width = (self.wide_width - GUTTER) / 2
+        halves = [Frame(WIDE_MARGIN + i * (self.half_width + GUTTER), WIDE_BOTTOM, self.half_width,
+                        wide[1] - WIDE_TOP - WIDE_BOTTOM, id=f"half{i}", leftPadding=0, rightPadding=0, topPadding=0,
+                        bottomPadding=0) for i in (0, 1)]
+        self._decor = {
+            "body": _Decor(self.leftMargin, self.width, pagesize[1] - 1.25 * cm, 1.0 * cm),
+            "wide": _Decor(WIDE_MARGIN, self.wide_width, wide[1] - 0.95 * cm, 0.75 * cm),
+        }
+        self._decor["cover"] = self._decor["body"]
+        self._decor["columns"] = self._decor["wide"]
+        self._decor_code: dict[str, str] = {}
+        # Decoration is drawn when a page ends, so an empty page can still be turned (see _Orientation).
         self.addPageTemplates([
-            PageTemplate(id="cover", frames=[frame], onPage=self._cover_page),
-            PageTemplate(id="body", frames=[frame], onPage=self._body_page),
+            PageTemplate(id="cover", frames=[frame], onPageEnd=self._cover_page),
+            PageTemplate(id="body", frames=[frame], onPageEnd=self._body_page),
+            PageTemplate(id="wide", frames=[wide_frame], onPageEnd=self._body_page, pagesize=wide),
+            PageTemplate(id="columns", frames=halves, onPageEnd=self._body_page, pagesize=wide),
         ])
+
+    def handle_documentBegin(self) -> None:
+        super().handle_documentBegin()
+        self.canv.setPageCallBack(self._page_done)
+
+    def _page_done(self, number: int) -> None:
+        """Compress each page's content as soon as the page is done.
+
+        reportlab keeps every page's drawing operators as text until it writes the file; for thousands of ledger
+        pages that text was most of the export's peak memory. Compressed now, a page keeps a tenth of it."""
+        page = self.canv._doc.Pages.pages[-1]
+        if page.stream and page.Contents is None:
+            page.Contents = _PackedStream(page.stream)
+            page.stream = None
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         self.check()
@@ -308,12 +415,34 @@ class _ArchiveDoc(BaseDocTemplate):
                 flowables[0:0] = batch
         while flowables and isinstance(flowables[0], PageBreakIfNotEmpty) and self.frame._atTop:
             del flowables[0]  # the page is still empty: a section starting here needs no new page
+        if flowables and isinstance(flowables[0], _Orientation):
+            self._turn(flowables)
+            return
         first = flowables[0] if flowables else None
         if getattr(first, "_bookmark", None) and not getattr(first, "_room_made", False):
             first._room_made = True  # type: ignore[union-attr]
             flowables.insert(0, CondPageBreak(HEADING_ROOM))  # a heading never ends a page
         if flowables:
             super().handle_flowable(flowables)
+
+    def _turn(self, flowables: list[Flowable]) -> None:
+        marker = flowables.pop(0)
+        assert isinstance(marker, _Orientation)
+        target = marker.template
+        current: Any = self.__dict__["pageTemplate"]  # (reportlab's attributes carry no types)
+        frame: Any = self.__dict__["frame"]
+        if current.id == target:
+            return
+        if not frame._atTop:
+            flowables[0:0] = [NextPageTemplate(target), PageBreak()]
+            return
+        template = next(t for t in self.pageTemplates if t.id == target)
+        self.pageTemplate = template
+        template.checkPageSize(self.canv, self)
+        for f in template.frames:
+            f._reset()
+        self.frame = template.frames[0]
+        self.handle_frameBegin()
 
     def afterFlowable(self, flowable: Flowable) -> None:
         mark = getattr(flowable, "_bookmark", None)
@@ -327,45 +456,45 @@ class _ArchiveDoc(BaseDocTemplate):
             self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
     # -- page decoration --------------------------------------------------------------------------------------
-    def _draw_runs(self, canv: Any, x: float, y: float, text: str, size: float, right: bool = False) -> None:
-        parts = fonts.runs(text)
-        total = sum(stringWidth(chunk, font, size) for font, chunk in parts)
-        if right:
-            x -= total
-        for font, chunk in parts:
-            canv.setFont(font, size)
-            canv.drawString(x, y, chunk)
-            x += stringWidth(chunk, font, size)
+    def _fixed_code(self, template: str) -> str:
+        """The running header and the footer's fixed text as PDF operators, made once per template: drawing
+        them through the canvas on each of thousands of pages measured and encoded the same strings again."""
+        code = self._decor_code.get(template)
+        if code is None:
+            d = self._decor[template]
+            canv = self.canv
+            r, g, b = MUTED.rgb()
+            parts = [f"q {r:.4f} {g:.4f} {b:.4f} rg"]
+            if template != "cover":
+                parts.append(text_line(canv, d.left, d.header_y, self.inp.profile.shop_name, 8))
+                parts.append(text_line(canv, d.left + d.width, d.header_y,
+                                       "Signed records archive · " + _scope_text(self.inp), 8, right=True))
+                rr, rg, rb = RULE.rgb()
+                parts.append(f"{rr:.4f} {rg:.4f} {rb:.4f} RG 0.5 w {d.left:.2f} {d.header_y - 4:.2f} m "
+                             f"{d.left + d.width:.2f} {d.header_y - 4:.2f} l S")
+            parts.append(text_line(canv, d.left, d.footer_y, f"Made {when(self.inp.made_at)} UTC by shopexit "
+                                   f"{self.inp.app_version} · check with: shopexit verify / pdfsig", 7.5))
+            parts.append("Q")
+            code = self._decor_code[template] = "\n".join(parts)
+        return code
 
     def _cover_page(self, canv: Any, doc: Any) -> None:
         canv.saveState()
         canv.setFillColor(ACCENT)
-        canv.rect(0, self.pagesize[1] - 0.9 * cm, self.pagesize[0], 0.9 * cm, stroke=0, fill=1)
+        width, height = canv._pagesize
+        canv.rect(0, height - 0.9 * cm, width, 0.9 * cm, stroke=0, fill=1)
         canv.restoreState()
-        self._footer(canv)
+        self._footer(canv, "cover")
 
     def _body_page(self, canv: Any, doc: Any) -> None:
-        canv.saveState()
-        top = self.pagesize[1] - 1.25 * cm
-        canv.setFillColor(MUTED)
-        self._draw_runs(canv, self.leftMargin, top, self.inp.profile.shop_name, 8)
-        self._draw_runs(canv, self.leftMargin + self.width, top, "Signed records archive · "
-                        + _scope_text(self.inp), 8, right=True)
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(self.leftMargin, top - 4, self.leftMargin + self.width, top - 4)
-        canv.restoreState()
-        self._footer(canv)
+        self._footer(canv, self.pageTemplate.id)
 
-    def _footer(self, canv: Any) -> None:
-        canv.saveState()
-        canv.setFillColor(MUTED)
-        y = 1.0 * cm
-        canv.setFont(fonts.REGULAR, 7.5)
-        canv.drawString(self.leftMargin, y, f"Made {when(self.inp.made_at)} UTC by shopexit {self.inp.app_version}"
-                                          " · check with: shopexit verify / pdfsig")
-        canv.drawRightString(self.leftMargin + self.width, y, f"Page {canv.getPageNumber()}")
-        canv.restoreState()
+    def _footer(self, canv: Any, template: str) -> None:
+        d = self._decor[template]
+        r, g, b = MUTED.rgb()
+        canv.addLiteral(self._fixed_code(template) + f"\nq {r:.4f} {g:.4f} {b:.4f} rg\n"
+                        + text_line(canv, d.left + d.width, d.footer_y, f"Page {canv.getPageNumber()}", 7.5,
+                                    right=True) + "\nQ")
 
 
 def _scope_text(inp: RenderInput) -> str:
@@ -384,12 +513,15 @@ def _scope_text(inp: RenderInput) -> str:
 
 # -- sections ---------------------------------------------------------------------------------------------------
 class Renderer:
-    def __init__(self, inp: RenderInput, width: float, tick: Callable[[int], None]) -> None:
+    def __init__(self, inp: RenderInput, width: float, tick: Callable[[int], None], wide_width: float = 0.0,
+                 half_width: float = 0.0) -> None:
         self.inp = inp
         self.coll = inp.coll
         self.st = make_styles()
         self.cell = Cells(self.st)
         self.width = width
+        self.wide_width = wide_width or width
+        self.half_width = half_width or width
         self.tick = tick
 
     # cover --------------------------------------------------------------------------------------------------
@@ -551,17 +683,26 @@ class Renderer:
     def ledger(self) -> Iterator[list[Flowable]]:
         st = self.st
         totals = self.coll.totals()
-        yield [PageBreakIfNotEmpty(), heading(st, "The ledger", 0),
-               p(st, "Every order with its buyer and lines, then the money: settlements, money on hold, "
-                     "withdrawals and affiliate commissions. Times are UTC.", st.small)]
+        yield [PageBreakIfNotEmpty(), _Orientation("wide"), heading(st, "The ledger", 0),
+               p(st, "Every order with its buyer, lines and shipping details, then the money: settlements, money on "
+                     "hold, withdrawals and affiliate commissions. Times are UTC.", st.small)]
         yield from self._orders(totals)
-        yield from self._settlements(totals)
-        yield from self._on_hold(totals)
+        counts = self.coll.counts
+        # Settlements and money on hold have short rows (their tables are half a wide page across): many of them
+        # run in two columns (a page break either side is worth it); a few stay on the page of what came before.
+        columns = counts.settlements + counts.on_hold >= COLUMNS_FROM
+        if columns:
+            yield [_Orientation("columns")]
+        yield from self._settlements(totals, self.half_width)
+        yield from self._on_hold(totals, self.half_width)
+        if columns:
+            yield [_Orientation("wide")]
         yield from self._withdrawals(totals)
         yield from self._commissions(totals)
         yield [CondPageBreak(4 * cm), heading(st, "Ledger totals", 1), self._totals_table(totals)]
         if self.coll.scope.whole:
             yield [p(st, "These totals are the figures shopexit status reports for the whole vault.", st.note)]
+        yield [PageBreakIfNotEmpty(), _Orientation("body")]  # the rest of the archive is upright again
 
     def _totals_table(self, t: MoneyTotals) -> Table:
         currencies = sorted(set(t.orders) | set(t.settled) | set(t.on_hold) | set(t.withdrawn)
@@ -578,9 +719,9 @@ class Renderer:
         return grid(rows, [1.6 * cm, 1.4 * cm] + [cw] * 5, right=range(1, 7))
 
     def _chunked(self, head: list[Flowable], header: list[str], cols: list[Col], records: Iterable[Record],
-                 empty: str) -> Iterator[list[Flowable]]:
+                 empty: str, header_look: Look = HEADER) -> Iterator[list[Flowable]]:
         """A long listing as a run of `RowTable`s of a few hundred rows each, made as the pages need them."""
-        title = Row(header, HEADER)
+        title = Row(header, header_look)
         chunk: list[Row] = []
         weight = 0
         first = True
@@ -600,17 +741,26 @@ class Renderer:
         elif head:
             yield head
 
-    def _cols(self, widths: list[float], right: Iterable[int] = ()) -> list[Col]:
-        """Columns from widths (one may be 0.0: it takes what is left of the page width)."""
-        rest = self.width - sum(widths)
+    def _cols(self, widths: list[float], right: Iterable[int] = (), width: float = 0.0) -> list[Col]:
+        """Columns from widths (one may be 0.0: it takes what is left of the page width, or of `width`)."""
+        rest = (width or self.width) - sum(widths)
         right = set(right)
         return [Col(w or rest, i in right) for i, w in enumerate(widths)]
 
     def _orders(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
-        cols = self._cols([4.3 * cm, 1.9 * cm, 2.1 * cm, 0.0, 1.0 * cm, 2.1 * cm, 2.3 * cm], right=[4, 5, 6])
+        """One band per order on the wide pages: the order and its first line on one row, further lines below,
+        then its shipping and contact details on one muted line. Bands alternate in shade."""
+        w = self.wide_width
+        cols = [Col(pt) for pt in (88, 44, 70, 124, 54, 0.0, 30, 44, 46, 54)]  # points
+        cols[5] = Col(w - sum(c.width for c in cols))
+        for i in (6, 7, 8, 9):
+            cols[i] = Col(cols[i].width, True)
 
         def records() -> Iterator[Record]:
+            shade = False
             for order in self.coll.orders():
+                shade = not shade
+                looks = W_ORDER[shade], W_LINE[shade], W_DETAIL[shade]
                 cur = order["currency"]
                 buyer = order["recipient"] or order["buyer_username"]
                 if order["buyer_username"] and order["recipient"] and order["buyer_username"] != order["recipient"]:
@@ -618,18 +768,21 @@ class Renderer:
                 status = order["status"]
                 if order["substatus"] and order["substatus"] != status:
                     status += f" / {order['substatus']}"
-                lines = order["lines"]
-                qty = sum(int(line["quantity"] or 0) for line in lines)
-                rows = [Row([order["order_id"], day(order["created_at"]), status, buyer or "—", str(qty), "",
-                             money(order["order_amount"], cur)], ORDER)]
-                for line in lines:
+                cells = [order["order_id"], day(order["created_at"]), status, buyer or "—"]
+                rows: list[Row] = []
+                for line in order["lines"]:
                     product = line["product_name"] + (f" — {line['variation']}" if line["variation"] else "")
                     qty_text = str(line["quantity"])
                     if line["returned_quantity"]:
                         qty_text += f" (−{line['returned_quantity']})"
-                    rows.append(Row([line["seller_sku"] or line["sku_id"], "", "", product, qty_text,
-                                     money(line["unit_price"], cur), money(line["subtotal"], cur)], DETAIL,
-                                    joined=True))
+                    item = [line["seller_sku"] or line["sku_id"], product, qty_text, money(line["unit_price"], cur),
+                            money(line["subtotal"], cur)]
+                    if rows:
+                        rows.append(Row(["", "", "", "", *item], looks[1], joined=True))
+                    else:
+                        rows.append(Row([*cells, *item, money(order["order_amount"], cur)], looks[0]))
+                if not rows:
+                    rows.append(Row([*cells, "", "", "", "", "", money(order["order_amount"], cur)], looks[0]))
                 extras = []
                 for label, value in (("Tracking", " ".join(x for x in (order["shipping_provider"],
                                                                         order["tracking_id"]) if x)),
@@ -641,20 +794,21 @@ class Renderer:
                     if value:
                         extras.append(f"{label}: {value}")
                 if extras:
-                    rows.append(Row(["", ";  ".join(extras)], DETAIL, joined=True, span_from=1))
-                yield rows, 1 + len(lines)
+                    rows.append(Row(["", ";  ".join(extras)], looks[2], joined=True, span_from=1))
+                yield rows, 1 + len(order["lines"])
 
         yield from self._chunked([heading(self.st, "Orders", 1)],
-                                 ["Order / SKU", "Placed", "Status", "Buyer / product", "Qty", "Unit price",
-                                  "Amount"], cols, records(), empty="No orders in this archive.")
+                                 ["Order", "Placed", "Status", "Buyer", "SKU", "Product", "Qty", "Unit price",
+                                  "Line total", "Amount"], cols, records(), empty="No orders in this archive.",
+                                 header_look=W_HEADER)
 
     def _simple(self, title: str, header: list[str], widths: list[float], right: Iterable[int],
-                rows: Iterable[list[str]], empty: str) -> Iterator[list[Flowable]]:
-        cols = self._cols(widths, right)
+                rows: Iterable[list[str]], empty: str, width: float = 0.0) -> Iterator[list[Flowable]]:
+        cols = self._cols(widths, right, width)
         yield from self._chunked([heading(self.st, title, 1)], header, cols,
-                                 (([Row(cells, PLAIN)], 1) for cells in rows), empty=empty)
+                                 (([Row(cells, DENSE)], 1) for cells in rows), empty=empty, header_look=DENSE_HEADER)
 
-    def _settlements(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+    def _settlements(self, totals: MoneyTotals, width: float) -> Iterator[list[Flowable]]:
         def rows() -> Iterator[list[str]]:
             for s in self.coll.settlements():
                 cur = s["currency"]
@@ -666,17 +820,18 @@ class Renderer:
 
         yield from self._simple("Settlements", ["Settled", "Order or adjustment", "Type", "Revenue", "Fees",
                                                 "Settlement"],
-                                [2.0 * cm, 0.0, 2.6 * cm, 2.2 * cm, 2.0 * cm, 2.3 * cm], [3, 4, 5], rows(),
-                                "No settlements in this archive.")
+                                [46, 0.0, 58, 52, 48, 54], [3, 4, 5], rows(), "No settlements in this archive.",
+                                width=width)
         if totals.settled:
             yield [p(self.st, "Settled in total: " + "; ".join(money(v, c) for c, v in totals.settled.items()),
                      self.st.note)]
 
-    def _on_hold(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
+    def _on_hold(self, totals: MoneyTotals, width: float) -> Iterator[list[Flowable]]:
         rows = ([h["order_id"], h["status"], day(h["expected_at"]) or (h["expected_text"] or ""),
                  money(h["amount"], h["currency"])] for h in self.coll.on_hold())
         yield from self._simple("Money on hold", ["Order", "Status", "Expected", "Amount"],
-                                [0.0, 4.0 * cm, 3.0 * cm, 3.0 * cm], [3], rows, "Nothing on hold in this archive.")
+                                [96, 0.0, 46, 54], [3], rows, "Nothing on hold in this archive.",
+                                width=width)
         if totals.on_hold:
             yield [p(self.st, "On hold in total: " + "; ".join(money(v, c) for c, v in totals.on_hold.items()),
                      self.st.note)]
@@ -691,7 +846,7 @@ class Renderer:
 
         yield from self._simple("Withdrawals", ["Requested (UTC)", "Withdrawal", "Type", "Status", "Amount"],
                                 [2.6 * cm, 0.0, 2.6 * cm, 2.6 * cm, 3.0 * cm], [4], rows(),
-                                "No withdrawals in this archive.")
+                                "No withdrawals in this archive.", width=self.wide_width)
         parts = []
         for cur in sorted(set(totals.withdrawn) | set(totals.withdrawals_pending)):
             text = f"{money(totals.withdrawn.get(cur), cur)} paid out"
@@ -708,7 +863,7 @@ class Renderer:
         yield from self._simple("Affiliate commissions", ["Ordered", "Order", "Product", "Shop / creator", "Status",
                                                           "Estimated", "Earned"],
                                 [2.0 * cm, 3.4 * cm, 0.0, 3.0 * cm, 2.0 * cm, 2.2 * cm, 2.2 * cm], [5, 6], rows,
-                                "No affiliate commissions in this archive.")
+                                "No affiliate commissions in this archive.", width=self.wide_width)
         if totals.commission_earned or totals.commission_estimated:
             cur_set = sorted(set(totals.commission_earned) | set(totals.commission_estimated))
             yield [p(self.st, "Commission in total: " + "; ".join(
@@ -866,9 +1021,11 @@ class Renderer:
         try:
             with self.inp.open_image(item["id"]) as source, PILImage.open(source) as opened:
                 w0, h0 = opened.size
-                box = ((IMAGE_MAX_PIXELS, max(1, IMAGE_MAX_PIXELS * h0 // w0)) if w0 >= h0
-                       else (max(1, IMAGE_MAX_PIXELS * w0 // h0), IMAGE_MAX_PIXELS))
-                opened.draft("RGB", box)  # a JPEG decodes straight at 1/2, 1/4 or 1/8 size when that is enough
+                box = ((IMAGE_MIN_PIXELS, max(1, IMAGE_MIN_PIXELS * h0 // w0)) if w0 >= h0
+                       else (max(1, IMAGE_MIN_PIXELS * w0 // h0), IMAGE_MIN_PIXELS))
+                # A JPEG decodes straight at 1/2, 1/4 or 1/8 size when that still gives IMAGE_MIN_PIXELS: a
+                # 1280-pixel photo decodes at 640 in a quarter of the time (the original is attached anyway).
+                opened.draft("RGB", box)
                 img: PILImage.Image = opened
                 img.load()
                 ImageOps.exif_transpose(img, in_place=True)
@@ -955,7 +1112,7 @@ def render_pages(out: BinaryIO, inp: RenderInput, *, tick: Callable[[int], None]
     doc = _ArchiveDoc(out, pagesize, inp, check, title=f"Shop records archive: {inp.profile.shop_name}",
                       author=inp.profile.creator, subject=_scope_text(inp), creator=f"shopexit {inp.app_version}",
                       producer=f"shopexit {inp.app_version} (reportlab)", lang="en")
-    r = Renderer(inp, doc.width, tick)
+    r = Renderer(inp, doc.width, tick, doc.wide_width, doc.half_width)
 
     def story() -> Iterator[list[Flowable]]:
         yield [NextPageTemplate("body"), *r.cover(), PageBreak()]

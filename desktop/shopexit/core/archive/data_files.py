@@ -13,10 +13,13 @@ number. JSON needs no such care and carries the exact text.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import operator
 import re
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -41,51 +44,97 @@ def neutralise(value: str) -> str:
 
 @dataclass(frozen=True)
 class DataFile:
+    """A finished data file, kept Flate-compressed (as it goes into the PDF) with the size and SHA-256 of its
+    bytes: a 100,000-order vault's CSV and JSON are ~170 MB of text that never need to sit in memory whole."""
+
     name: str
-    data: bytes
+    packed: bytes  # zlib (FlateDecode) of the file's bytes
+    size: int
+    sha256: str
     media_type: str
     description: str
 
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (for tests and small files; the export itself never unpacks them)."""
+        return zlib.decompress(self.packed)
+
+
+class _Sink:
+    """UTF-8 text compressed as it is written, its size and SHA-256 counted on the way."""
+
+    def __init__(self) -> None:
+        self._zip = zlib.compressobj()
+        self._parts: list[bytes] = []
+        self._sha = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._sha.update(data)
+        self.size += len(data)
+        out = self._zip.compress(data)
+        if out:
+            self._parts.append(out)
+
+    def close(self) -> tuple[bytes, int, str]:
+        self._parts.append(self._zip.flush())
+        return b"".join(self._parts), self.size, self._sha.hexdigest()
+
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes an encoder per call
-_JSON_BATCH = 1000
+_BATCH = 1000
 
 
 class _Table:
-    """One kind of record written as CSV and JSON at once, row by row (JSON encoded a batch at a time)."""
+    """One kind of record written as CSV and JSON at once, row by row; both are encoded, hashed and compressed a
+    batch of rows at a time."""
 
     def __init__(self, name: str, columns: list[str], description: str) -> None:
         self.name = name
         self.columns = columns
         self.description = description
+        self._pick: Callable[[dict[str, Any]], Any] = (operator.itemgetter(*columns) if len(columns) > 1
+                                                        else lambda row: (row[columns[0]],))
         self._csv = io.StringIO()
         self._writer = csv.writer(self._csv, lineterminator="\r\n")
+        self._csv.write("\ufeff")
         self._writer.writerow(columns)
-        self._json_parts: list[str] = []
+        self._csv_sink = _Sink()
+        self._json_sink = _Sink()
+        self._json_sep = "["
         self._batch: list[dict[str, Any]] = []
         self.rows = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in self.columns]
+        try:
+            values = self._pick(row)  # one C call when the row has every column (it nearly always has)
+        except KeyError:
+            values = tuple(row.get(c) for c in self.columns)
         cells = [v if v.__class__ is str else _cell(v) for v in values]
         self._writer.writerow([neutralise(c) if c and c[0] in _FIRST else c for c in cells])
         self._batch.append(dict(zip(self.columns, values, strict=True)))
-        if len(self._batch) >= _JSON_BATCH:
+        if len(self._batch) >= _BATCH:
             self._flush()
         self.rows += 1
 
     def _flush(self) -> None:
         if self._batch:
-            self._json_parts.append(_ENCODE(self._batch)[1:-1])  # the rows, without the list's brackets
+            self._json_sink.write(self._json_sep + _ENCODE(self._batch)[1:-1])  # the rows, without brackets
+            self._json_sep = ",\n"
             self._batch = []
+        self._csv_sink.write(self._csv.getvalue())
+        self._csv.seek(0)
+        self._csv.truncate()
 
     def files(self) -> list[DataFile]:
         self._flush()
-        body = "[" + ",\n".join(self._json_parts) + "]\n"
+        self._json_sink.write("[]\n" if self._json_sep == "[" else "]\n")
+        csv_packed, csv_size, csv_sha = self._csv_sink.close()
+        json_packed, json_size, json_sha = self._json_sink.close()
         return [
-            DataFile(f"data/{self.name}.csv", ("\ufeff" + self._csv.getvalue()).encode("utf-8"), "text/csv",
-                     f"{self.description} (CSV)"),
-            DataFile(f"data/{self.name}.json", body.encode("utf-8"), "application/json",
+            DataFile(f"data/{self.name}.csv", csv_packed, csv_size, csv_sha, "text/csv", f"{self.description} (CSV)"),
+            DataFile(f"data/{self.name}.json", json_packed, json_size, json_sha, "application/json",
                      f"{self.description} (JSON)"),
         ]
 
@@ -103,24 +152,35 @@ def _cell(value: object) -> str:
 
 
 _EXPONENTS: dict[str, int] = {}
+_MINOR: dict[tuple[int, str], str] = {}  # amounts repeat (fees, shipping, prices): each is formatted once
 
 
 def minor_text(minor: int, currency: str) -> str:
     """`money.format_minor` with integer arithmetic: the same text ("-0.50"), without a Decimal per cell."""
+    key = (minor, currency)
+    text = _MINOR.get(key)
+    if text is not None:
+        return text
     exp = _EXPONENTS.get(currency)
     if exp is None:
         exp = _EXPONENTS[currency] = exponent(currency)
     if exp == 0:
-        return str(minor)
-    whole, frac = divmod(-minor if minor < 0 else minor, 10 ** exp)
-    return f"{'-' if minor < 0 else ''}{whole}.{frac:0{exp}d}"
+        text = str(minor)
+    else:
+        whole, frac = divmod(-minor if minor < 0 else minor, 10 ** exp)
+        text = f"{'-' if minor < 0 else ''}{whole}.{frac:0{exp}d}"
+    if len(_MINOR) >= 100_000:
+        _MINOR.clear()
+    _MINOR[key] = text
+    return text
 
 
 def _money(row: dict[str, Any], *fields: str, currency_key: str = "currency") -> dict[str, Any]:
-    out = dict(row)
+    """The row with its money fields as decimal text, changed in place: each row is a fresh dict of its own."""
+    currency = row[currency_key]
     for f in fields:
-        out[f] = minor_text(int(row.get(f) or 0), row[currency_key])
-    return out
+        row[f] = minor_text(int(row.get(f) or 0), currency)
+    return row
 
 
 ORDER_COLUMNS = [
@@ -196,8 +256,9 @@ def build_data_files(
         row["line_count"] = len(order["lines"])
         orders.add(row)
         for line in order["lines"]:
-            lines.add(_money({**line, "order_id": order["order_id"], "currency": currency},
-                             "unit_price", "subtotal"))
+            line["order_id"] = order["order_id"]
+            line["currency"] = currency
+            lines.add(_money(line, "unit_price", "subtotal"))
         tick(1 + len(order["lines"]))
     tables = [orders, lines]
 

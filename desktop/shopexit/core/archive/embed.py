@@ -4,7 +4,8 @@ Evidence and source files are written into the PDF straight from the vault by SQ
 chunk, at the moment pyHanko's writer reaches them: a 200 MB video is never held in memory, and its SHA-256 is
 recomputed on the way and must equal the vault's, so the archive can only ever carry the bytes the manifest
 promises. These streams are stored as they are (no Flate): media is already compressed, and a recipient's
-tool can copy the bytes out without decoding. Data files and the manifest are small text and are compressed.
+tool can copy the bytes out without decoding. Data files and the manifest are text and are compressed (the data
+files already while they are written, so they are held compressed until they are embedded).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class PendingFile:
     data: bytes | None = None
     produce: Callable[[], Iterable[bytes]] | None = None
     modified: datetime | None = None
+    packed: bytes | None = None  # already Flate-compressed (the data files): written as it is
 
 
 def manifest_bytes(header: dict[str, Any], entries: list[ManifestEntry]) -> bytes:
@@ -111,8 +113,18 @@ def embed_all(writer: Any, files: list[PendingFile], tick: Callable[[int], None]
     streamed = _streamed_class()
     for pending in sorted(files, key=lambda p: p.entry.name.encode("ascii")):
         entry = pending.entry
-        if pending.data is not None:
-            stream: Any = embed.EmbeddedFileObject.from_file_data(
+        stream: Any
+        if pending.packed is not None:
+            stream = embed.EmbeddedFileObject(
+                writer, dict_data={generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode")},
+                encoded_data=pending.packed, mime_type=entry.media_type,
+            )
+            params = generic.DictionaryObject({generic.pdf_name("/Size"): generic.NumberObject(entry.size)})
+            if pending.modified is not None:
+                params[generic.pdf_name("/ModDate")] = generic.pdf_date(pending.modified)
+            stream[generic.pdf_name("/Params")] = params
+        elif pending.data is not None:
+            stream = embed.EmbeddedFileObject.from_file_data(
                 writer, pending.data, compress=True, mime_type=entry.media_type,
                 params=embed.EmbeddedFileParams(embed_size=True, embed_checksum=False,
                                                 modification_date=pending.modified),

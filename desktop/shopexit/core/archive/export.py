@@ -191,9 +191,8 @@ def export_archive(
     pending: list[PendingFile] = []
     modified = parse_iso(made_at)
     for df in data_files:
-        entry = ManifestEntry(df.name, len(df.data), hashlib.sha256(df.data).hexdigest(), df.media_type, "data",
-                              df.description)
-        pending.append(PendingFile(entry, data=df.data, modified=modified))
+        entry = ManifestEntry(df.name, df.size, df.sha256, df.media_type, "data", df.description)
+        pending.append(PendingFile(entry, packed=df.packed, modified=modified))
     if scope.embed_evidence:
         for item in evidence_items:
             entry = ManifestEntry(evidence_file_name(item), int(item["size"]), item["sha256"], item["media_type"],

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
@@ -49,6 +50,12 @@ class Look:
     indent: float = 0.0  # extra left indent of the text columns after the first
     rule: colors.Color | None = RULE
     rule_width: float = 0.25
+    pad_top: float = PAD_Y  # a dense listing trims these: an order and its details read as one block
+    pad_bottom: float = PAD_Y
+
+    @property
+    def pad(self) -> float:
+        return self.pad_top + self.pad_bottom
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,25 @@ class Col:
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}
-_WIDTHS_MAX = 300_000
+_WIDTHS_MAX = 200_000
+_ASCII: dict[str, list[int]] = {}
+
+
+def _ascii_widths(font: str) -> list[int]:
+    """The font's advance of each ASCII character (1/1000 em), as reportlab's stringWidth reads them."""
+    table = _ASCII.get(font)
+    if table is None:
+        fonts.register_fonts()
+        face = getFont(font).face
+        table = _ASCII[font] = [face.charWidths.get(code, face.defaultWidth) for code in range(128)]
+    return table
 
 
 def _sw(text: str, font: str, size: float) -> float:
-    """stringWidth, remembered: a ledger repeats its statuses, dates, products and words endlessly."""
+    """stringWidth, with plain ASCII summed from a table (exactly stringWidth's arithmetic, several times faster
+    for the ids, dates, amounts and addresses a ledger is made of) and other text remembered."""
+    if text.isascii():
+        return sum(map(_ascii_widths(font).__getitem__, text.encode("ascii"))) * 0.001 * size
     key = (text, font, size)
     width = _WIDTHS.get(key)
     if width is None:
@@ -82,13 +103,19 @@ _WRAPPED: dict[tuple[str, bool, float, float], list[Line]] = {}
 def wrap_text(text: str, bold: bool, size: float, max_width: float) -> list[Line]:
     """Break text into lines no wider than `max_width`, each as font runs. Long words and CJK break anywhere.
 
-    Short texts (statuses, dates, products, SKUs: a ledger repeats them endlessly) are wrapped once."""
-    if len(text) > 48:
+    One line of plain ASCII that fits (most cells of a ledger) is measured and returned at once; other short
+    texts (statuses, products, names in other scripts: a ledger repeats them endlessly) are wrapped once."""
+    if text.isascii() and "\n" not in text and "\r" not in text:
+        primary = fonts.BOLD if bold else fonts.REGULAR
+        width = sum(map(_ascii_widths(primary).__getitem__, text.encode("ascii"))) * 0.001 * size
+        if width <= max_width:
+            return [(width, [(primary, text)])]
+    if len(text) > 64:
         return _wrap_text(text, bold, size, max_width)
     key = (text, bold, size, max_width)
     lines = _WRAPPED.get(key)
     if lines is None:
-        if len(_WRAPPED) >= _WIDTHS_MAX:
+        if len(_WRAPPED) >= 50_000:
             _WRAPPED.clear()
         lines = _WRAPPED[key] = _wrap_text(text, bold, size, max_width)
     return lines
@@ -154,6 +181,33 @@ def _finish(line: str, bold: bool, size: float, simple: bool, primary: str) -> L
     return _width(runs, size), runs
 
 
+_FITS: dict[tuple[int, int, int | None], tuple[Look, Sequence[Col], list[tuple[float, bool, str, list[int]]]]] = {}
+
+
+def _fits(look: Look, cols: Sequence[Col], span_from: int | None) -> list[tuple[float, bool, str, list[int]]]:
+    """Per cell of a row of this look: the width its text may take, bold or not, its font and that font's
+    ASCII advances. The same few looks and column lists serve a whole listing, so this is worked out once.
+
+    Keyed by identity (hashing a look hashes its colours, which cost more than the layout); the entry holds
+    the look and the columns, so an id cannot be reused while it is remembered."""
+    key = (id(look), id(cols), span_from)
+    hit = _FITS.get(key)
+    if hit is not None and hit[0] is look and hit[1] is cols:
+        return hit[2]
+    fits = []
+    last = len(cols) if span_from is None else span_from + 1
+    for i in range(last):
+        width = cols[i].width if i != span_from else sum(c.width for c in cols[i:])
+        indent = look.indent if i > 0 else 0.0
+        bold = look.bold or (look.first_bold and i == 0)
+        primary = fonts.BOLD if bold else fonts.REGULAR
+        fits.append((width - 2 * PAD_X - indent, bold, primary, _ascii_widths(primary)))
+    if len(_FITS) > 1000:
+        _FITS.clear()
+    _FITS[key] = (look, cols, fits)
+    return fits
+
+
 class Row:
     """One row: its cells' text, its look, and whether it belongs to the block of the row before it."""
 
@@ -169,33 +223,47 @@ class Row:
         self._height = 0.0
 
     def layout(self, cols: Sequence[Col]) -> float:
+        """Wrap the cells into their columns (once) and return the row's height.
+
+        A cell of one line of plain ASCII that fits (nearly every cell of a ledger) is measured inline: no call
+        per cell, the width summed from the font's table in C."""
         if self._lines is None:
             look = self.look
+            size = look.size
             lines: list[list[Line]] = []
-            last = len(cols) if self.span_from is None else self.span_from + 1
-            for i in range(last):
-                text = self.cells[i] if i < len(self.cells) else ""
-                width = cols[i].width if i != self.span_from else sum(c.width for c in cols[i:])
-                indent = look.indent if i > 0 else 0.0
-                bold = look.bold or (look.first_bold and i == 0)
-                lines.append(wrap_text(str(text), bold, look.size, width - 2 * PAD_X - indent) if text else [])
+            tallest = 1
+            fits = _fits(look, cols, self.span_from)  # a row may have fewer cells than columns, or a span
+            for text, (max_width, bold, primary, widths) in zip(self.cells, fits, strict=False):
+                if not text:
+                    lines.append([])
+                    continue
+                if text.__class__ is not str:
+                    text = str(text)
+                if text.isascii() and "\n" not in text and "\r" not in text:
+                    width = sum(map(widths.__getitem__, text.encode("ascii"))) * 0.001 * size
+                    if width <= max_width:
+                        lines.append([(width, [(primary, text)])])
+                        continue
+                cell = wrap_text(text, bold, size, max_width)
+                lines.append(cell)
+                if len(cell) > tallest:
+                    tallest = len(cell)
             self._lines = lines
-            self._height = max((len(cell) for cell in lines), default=1) * look.leading + 2 * PAD_Y
-            self._height = max(self._height, look.leading + 2 * PAD_Y)
+            self._height = tallest * look.leading + look.pad
         return self._height
 
     def split_lines(self, cols: Sequence[Col], avail: float) -> tuple[Row, Row]:
         """Cut a row taller than a page after the lines that fit."""
         self.layout(cols)
         assert self._lines is not None
-        keep = max(1, int((avail - 2 * PAD_Y) // self.look.leading))
+        keep = max(1, int((avail - self.look.pad) // self.look.leading))
         head = Row(self.cells, self.look, joined=self.joined, span_from=self.span_from)
         tail = Row(self.cells, self.look, joined=True, span_from=self.span_from)
         head._lines = [cell[:keep] for cell in self._lines]
         tail._lines = [cell[keep:] for cell in self._lines]
         for part in (head, tail):
             assert part._lines is not None
-            part._height = max(max((len(c) for c in part._lines), default=1), 1) * self.look.leading + 2 * PAD_Y
+            part._height = max(max((len(c) for c in part._lines), default=1), 1) * self.look.leading + self.look.pad
         return head, tail
 
 
@@ -205,7 +273,7 @@ class RowTable(Flowable):
     def __init__(self, cols: Sequence[Col], header: Row | None, rows: list[Row], start: int = 0,
                  end: int | None = None, *, first: bool = True, heights: list[float] | None = None) -> None:
         super().__init__()
-        self.cols = list(cols)
+        self.cols = cols if isinstance(cols, list) else list(cols)  # shared by the parts of a split
         self.header = header
         self.rows = rows
         self.start = start
@@ -318,39 +386,65 @@ class RowTable(Flowable):
         encoders = _encoders_for(canv._doc)
         cols = self.cols
         code = ["q BT"]
-        current: tuple[str, int, float] | None = None
+        append = code.append
+        current_font = ""
         current_colour: Any = None
         for row, top, _ in tops:
             look = row.look
             assert row._lines is not None
             if look.color != current_colour:
                 r, g, b = look.color.rgb()
-                code.append(f"{fp_str(r, g, b)} rg")
+                append(f"{r:.4f} {g:.4f} {b:.4f} rg")
                 current_colour = look.color
             size = look.size
-            size_text = fp_str(size)
+            size_text = f" {size:g} Tf"
+            first_baseline = top - look.pad_top - size * 0.95
             for i, cell in enumerate(row._lines):
                 if not cell:
                     continue
                 right = cols[i].right and i != row.span_from
                 left = xs[i] + PAD_X + (look.indent if i > 0 else 0.0)
                 cell_right = (xs[-1] if i == row.span_from else xs[i + 1]) - PAD_X
-                baseline = top - PAD_Y - size * 0.95
+                baseline = first_baseline
                 for width, runs in cell:
-                    code.append(f"1 0 0 1 {fp_str(cell_right - width if right else left, baseline)} Tm")
+                    append(f"1 0 0 1 {cell_right - width if right else left:.2f} {baseline:.2f} Tm")
                     for font_name, chunk in runs:
                         encoder = encoders.get(font_name)
                         if encoder is None:
                             encoder = encoders[font_name] = _Encoder(font_name, canv._doc)
-                        for internal, subset, escaped in encoder.encode(chunk):
-                            if current is None or current[0] != font_name or current[1] != subset \
-                                    or current[2] != size:
-                                code.append(f"{internal} {size_text} Tf")
-                                current = (font_name, subset, size)
-                            code.append(f"({escaped}) Tj")
+                        for internal, shown in encoder.shows(chunk):
+                            font = internal + size_text
+                            if font != current_font:
+                                append(font)
+                                current_font = font
+                            append(shown)
                     baseline -= look.leading
-        code.append("ET Q")
+        append("ET Q")
         return "\n".join(code)
+
+
+def text_line(canv: Any, x: float, y: float, text: str, size: float, *, bold: bool = False,
+              right: bool = False) -> str:
+    """One line of text at (x, y) (right-aligned: ending at x) as PDF operators in a BT…ET block, in any script;
+    the caller sets the colour. For text drawn on every page: the result can be kept and added again."""
+    fonts.register_fonts()
+    primary = fonts.BOLD if bold else fonts.REGULAR
+    runs = [(primary, text)] if fonts.primary_covers(text) else fonts.runs(text, bold)
+    if right:
+        x -= _width(runs, size)
+    return "BT\n" + "\n".join(_run_code(canv, x, y, runs, size)) + "\nET"
+
+
+def _run_code(canv: Any, x: float, y: float, runs: list[tuple[str, str]], size: float) -> list[str]:
+    encoders = _encoders_for(canv._doc)
+    code = [f"1 0 0 1 {x:.2f} {y:.2f} Tm"]
+    for font_name, chunk in runs:
+        encoder = encoders.get(font_name)
+        if encoder is None:
+            encoder = encoders[font_name] = _Encoder(font_name, canv._doc)
+        for internal, _, escaped in encoder.encode(chunk):
+            code.append(f"{internal} {size:g} Tf ({escaped}) Tj")
+    return code
 
 
 class _Encoder:
@@ -366,7 +460,12 @@ class _Encoder:
         self.first: dict[int, int] = {}  # character -> its byte in subset 0
         self.known: set[str] = set()
         self.cache: dict[str, list[tuple[str, int, str]]] = {}
+        self.shown: dict[str, list[tuple[str, str]]] = {}
         self.name0 = ""
+        # the identity for printable ASCII holds in reportlab's "ASCII readable" mode (on by default) for a font
+        # that has every printable ASCII character (DejaVu, Noto Thai; not the CJK fallback, which never gets any)
+        readable = rl_config.ttfAsciiReadable and all(c in self.font.face.charToGlyph for c in range(32, 127))
+        self.ascii_name = self.font.getSubsetInternalName(0, doc) if readable else ""
 
     def encode(self, text: str) -> list[tuple[str, int, str]]:
         parts = self.cache.get(text)
@@ -384,10 +483,25 @@ class _Encoder:
                     self.first[ord(ch)] = byte
                     self.known.add(ch)
         if len(text) <= 64:
-            if len(self.cache) >= 200_000:
+            if len(self.cache) >= 50_000:
                 self.cache.clear()
             self.cache[text] = parts
         return parts
+
+    def shows(self, text: str) -> list[tuple[str, str]]:
+        """(the subset's font name, its "(…) Tj" operator) for each part of the text, remembered.
+
+        Printable ASCII needs no lookup at all: reportlab gives those characters their own codes in the first
+        subset of every font ("ASCII readable", its default), so the text is its own encoding."""
+        if self.ascii_name and text.isascii() and text.isprintable():
+            return [(self.ascii_name, f"({escapePDF(text)}) Tj")]
+        shown = self.shown.get(text)
+        if shown is None:
+            shown = [(internal, f"({escaped}) Tj") for internal, _, escaped in self.encode(text)]
+            if len(self.shown) >= 50_000:
+                self.shown.clear()
+            self.shown[text] = shown
+        return shown
 
 
 _ENCODERS: weakref.WeakKeyDictionary[Any, dict[str, _Encoder]] = weakref.WeakKeyDictionary()
