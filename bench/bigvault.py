@@ -30,7 +30,7 @@ import random
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -295,15 +295,24 @@ def _remove_vault(path: Path) -> None:
 
 
 def ensure_vault(path: Path, *, lines: int, messages: int, images: int, log: bool = True) -> BigVault:
-    """The vault at `path`, made now unless one of this shape, generator and schema version is already there."""
+    """The vault at `path`, made now unless one of this shape and generator is already there.
+
+    One made under an older schema is brought up to date by opening it, as a user's vault is: the migrations
+    run, and the records stay as they were written.
+    """
     from shopexit.core.schema import LATEST_VERSION
+    from shopexit.core.vault import Vault
 
     stamp = path.with_name(path.name + ".json")
     if stamp.exists() and path.exists():
         info = BigVault(**json.loads(stamp.read_text()))
-        if (info.generator, info.schema, info.orders, info.messages, info.images) == (
-                GENERATOR_VERSION, LATEST_VERSION, lines, messages, images):
-            return info
+        if (info.generator, info.orders, info.messages, info.images) == (GENERATOR_VERSION, lines, messages, images):
+            if info.schema < LATEST_VERSION:
+                with Vault.open(path, PASSPHRASE) as vault:
+                    info = replace(info, schema=vault.schema_version)
+                stamp.write_text(json.dumps(asdict(info), indent=1))
+            if info.schema == LATEST_VERSION:
+                return info
     _remove_vault(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if log:

@@ -541,30 +541,36 @@ def _buyer_sources(conn: Conn) -> list[tuple[int, int]]:
 
 # Direct-message conversations whose counterpart is the buyer of an order: TikTok usernames are ASCII, so
 # SQLite's ASCII-only lower() compares them as the app shows them ("@Q.Canary" and "q.canary" are one buyer).
+# One index seek per conversation (schema m0006 indexes this very expression).
 _BUYER_THREADS = (
-    "SELECT t.id FROM threads t WHERE t.channel = 'direct' AND lower(ltrim(trim(t.counterpart), '@')) IN ("
-    " SELECT lower(ltrim(trim(buyer_username), '@')) FROM orders WHERE buyer_username != '')")
+    "SELECT t.id FROM threads t WHERE t.channel = 'direct' AND EXISTS (SELECT 1 FROM orders o"
+    " WHERE o.buyer_username != '' AND lower(ltrim(trim(o.buyer_username), '@'))"
+    " = lower(ltrim(trim(t.counterpart), '@')))")
+_IDS = "SELECT value FROM json_each(?)"
 
 
 def _buyer_threads(conn: Conn) -> tuple[list[int], int]:
     """Ids of the conversations with buyers, and how many messages they hold."""
     ids = [int(i) for (i,) in conn.execute(_BUYER_THREADS)]
-    messages = int(conn.execute(f"SELECT count(*) FROM messages WHERE thread_id IN ({_BUYER_THREADS})"
-                                ).fetchone()[0]) if ids else 0
-    return ids, messages
+    if not ids:
+        return [], 0
+    messages = conn.execute(f"SELECT count(*) FROM messages WHERE thread_id IN ({_IDS})", (json.dumps(ids),))
+    return ids, int(messages.fetchone()[0])
 
 
-def _conversation_sources(conn: Conn) -> list[tuple[int, int]]:
+def _conversation_sources(conn: Conn, thread_ids: list[int]) -> list[tuple[int, int]]:
     """(import id, attachment id) of every kept data export that brought in a message of a buyer conversation:
     the file holds the conversation too, so it goes the way of the imported order files."""
+    if not thread_ids:
+        return []
     return [(int(i), int(a)) for i, a in conn.execute(
         "SELECT i.id, i.attachment_id FROM imports i JOIN attachments a ON a.id = i.attachment_id"
         " WHERE a.caption != ? AND i.id IN (SELECT DISTINCT import_id FROM messages"
-        f" WHERE import_id IS NOT NULL AND thread_id IN ({_BUYER_THREADS}))", (REMOVED_CAPTION,))]
+        f" WHERE import_id IS NOT NULL AND thread_id IN ({_IDS}))", (REMOVED_CAPTION, json.dumps(thread_ids)))]
 
 
-def _purge_sources(conn: Conn) -> list[tuple[int, int]]:
-    return sorted(set(_buyer_sources(conn)) | set(_conversation_sources(conn)))
+def _purge_sources(conn: Conn, thread_ids: list[int]) -> list[tuple[int, int]]:
+    return sorted(set(_buyer_sources(conn)) | set(_conversation_sources(conn, thread_ids)))
 
 
 def purge_preview(conn: Conn) -> PurgePreview:
@@ -573,24 +579,20 @@ def purge_preview(conn: Conn) -> PurgePreview:
     unpurged = int(conn.execute("SELECT count(*) FROM orders WHERE buyer_purged = 0").fetchone()[0])
     total = int(conn.execute("SELECT count(*) FROM orders").fetchone()[0])
     threads, messages = _buyer_threads(conn)
-    sources = _purge_sources(conn)
+    sources = _purge_sources(conn, threads)
     return PurgePreview(unpurged, total - unpurged, len(sources), open_cases, len(threads), messages)
 
 
 def _delete_conversations(conn: Conn, thread_ids: list[int]) -> int:
     """Delete the conversations and what points at them (case and evidence links, notes); returns the number
     of messages deleted. Cases are all closed by now (the purge is refused otherwise) and keep their own text."""
-    conn.execute("CREATE TEMP TABLE purge_threads(id INTEGER PRIMARY KEY)")
-    try:
-        conn.executemany("INSERT INTO purge_threads(id) VALUES (?)", [(i,) for i in thread_ids])
-        messages = "SELECT id FROM messages WHERE thread_id IN (SELECT id FROM purge_threads)"
-        for table in ("case_links", "attachment_links", "notes"):
-            conn.execute(f"DELETE FROM {table} WHERE (target_kind = 'thread' AND target_id IN"
-                         f" (SELECT id FROM purge_threads)) OR (target_kind = 'message' AND target_id IN ({messages}))")
-        deleted = conn.execute(f"DELETE FROM messages WHERE id IN ({messages})").rowcount
-        conn.execute("DELETE FROM threads WHERE id IN (SELECT id FROM purge_threads)")
-    finally:
-        conn.execute("DROP TABLE temp.purge_threads")
+    ids = json.dumps(thread_ids)
+    messages = f"SELECT id FROM messages WHERE thread_id IN ({_IDS})"
+    for table in ("case_links", "attachment_links", "notes"):
+        conn.execute(f"DELETE FROM {table} WHERE (target_kind = 'thread' AND target_id IN ({_IDS}))"
+                     f" OR (target_kind = 'message' AND target_id IN ({messages}))", (ids, ids))
+    deleted = conn.execute(f"DELETE FROM messages WHERE id IN ({messages})", (ids,)).rowcount
+    conn.execute(f"DELETE FROM threads WHERE id IN ({_IDS})", (ids,))
     return int(deleted)
 
 
@@ -610,7 +612,7 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     # Conversations are told by the buyers' usernames, so they are found before the orders lose them, and so
     # are the data exports that brought them in.
     thread_ids, _ = _buyer_threads(conn)
-    sources = _purge_sources(conn)
+    sources = _purge_sources(conn, thread_ids)
     messages = _delete_conversations(conn, thread_ids) if thread_ids else 0
     # One UPDATE per table, with the JSON stripping done by a Python function SQLite calls per row: a vault of
     # 100,000 orders is purged in seconds, not one statement per order.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shopexit.core.schema import m0001_initial, m0004_guided_exit, m0005_search_rowids
+from shopexit.core.schema import m0001_initial, m0004_guided_exit, m0005_search_rowids, m0006_buyer_lookup
 
 
 @dataclass(frozen=True)
@@ -22,5 +22,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial", m0001_initial.SQL),
     Migration(4, "guided_exit", m0004_guided_exit.SQL),
     Migration(5, "search_rowids", m0005_search_rowids.SQL),
+    Migration(6, "buyer_lookup", m0006_buyer_lookup.SQL),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
