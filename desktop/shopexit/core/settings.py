@@ -1,4 +1,5 @@
-"""User settings: recent vault paths (never secrets), idle-lock time, evidence size limit, backups kept.
+"""User settings: recent vault paths (never secrets), idle-lock time, evidence size limit, backups kept, and
+the record tables' column layouts (column names and widths, never record contents).
 
 Stored as JSON in the platform's config folder and written atomically, so a crash never leaves half a file.
 """
@@ -22,6 +23,10 @@ class Settings:
     idle_lock_minutes: int = 5
     max_evidence_mb: int = 200
     keep_backups: int = 5
+    record_columns: dict[str, Any] = field(default_factory=dict)
+    """Each record table's column layout, by view name: column keys in the order shown, the hidden ones, and
+    widths in pixels (`{"order": [...], "hidden": [...], "widths": {...}}`) — column names and sizes only, never
+    anything from the records."""
 
     def remember_vault(self, path: Path) -> None:
         text = str(Path(path).expanduser().absolute())
@@ -52,6 +57,8 @@ def load(path: Path | None = None) -> Settings:
         default = getattr(defaults, f.name)
         if isinstance(default, list):
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        elif isinstance(default, dict):
+            ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, dict) for k, v in value.items())
         else:
             ok = isinstance(value, type(default)) and not isinstance(value, bool) and value > 0
         values[f.name] = value if ok else default

@@ -1,9 +1,10 @@
 """The record views' queries: one page of rows at a time, sorted and filtered in SQL.
 
-A view never loads a whole table: 100,000 orders are read 200 at a time as the user scrolls, each page a
-single `LIMIT/OFFSET` query over an index where the sort has one. Sorting and filtering happen here, in SQLite,
-never by loading rows into the GUI. Every SQL fragment is a constant of this module; what the user types is
-bound as a parameter (text filters go through `search.build_match` or a LIKE pattern with escapes).
+A view never loads a whole table: 100,000 orders are read 200 at a time as the user scrolls, each page
+starting right after the last row of the one before (keyset paging, over an index where the sort has one).
+Sorting and filtering happen here, in SQLite, never by loading rows into the GUI. Every SQL fragment is a
+constant of this module; what the user types is bound as a parameter (text filters go through
+`search.build_match` or a LIKE pattern with escapes).
 
 The detail readers below gather what a record's pane shows in one call, so the GUI makes one job per click.
 """
@@ -269,32 +270,93 @@ def _where(view: View, query: Query) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _order_by(view: View, query: Query) -> str:
-    key = query.sort or view.default_sort
+def sort_column(view: View, query: Query) -> Column:
+    """The column a query sorts by: its own when the view has it and it is sortable, else the view's default."""
     try:
-        col = view.column(key)
+        col = view.column(query.sort or view.default_sort)
     except KeyError:
         col = view.column(view.default_sort)
-    if not col.sortable:
-        col = view.column(view.default_sort)
+    return col if col.sortable else view.column(view.default_sort)
+
+
+def _sort_sql(col: Column) -> str:
+    return f"{col.sql} COLLATE NOCASE" if col.type == TEXT else col.sql
+
+
+def _order_by(view: View, query: Query) -> str:
     direction = "DESC" if query.descending else "ASC"
-    collate = " COLLATE NOCASE" if col.type == TEXT else ""
-    return f" ORDER BY {col.sql}{collate} {direction} NULLS LAST, id {direction}"
+    return f" ORDER BY {_sort_sql(sort_column(view, query))} {direction} NULLS LAST, id {direction}"
 
 
 def default_query(view: View) -> Query:
     return Query(sort=view.default_sort, descending=view.default_descending)
 
 
-def fetch_page(conn: Conn, view: View, query: Query, offset: int, limit: int) -> list[Row]:
-    """Rows `offset`..`offset+limit` of the view in the query's order.
+Cursor = tuple[Any, int]
+"""Where a page ends: the last row's sort value and id. The next page starts right after it."""
+
+
+def cursor_of(view: View, query: Query, row: Row) -> Cursor:
+    """The cursor after `row` (a row of this view read with this query's sort)."""
+    return row.values[view.columns.index(sort_column(view, query))], row.id
+
+
+def _page_ids(conn: Conn, view: View, query: Query, offset: int, limit: int, after: Cursor | None) -> list[int]:
+    """The ids of one page, in the query's order.
+
+    With `after`, by key ("keyset" paging): the rows whose (sort value, id) come after the cursor's, so page k
+    costs what page 1 costs, where `OFFSET` makes SQLite walk past every earlier row again (reading 100,000 orders
+    page by page was quadratic). The rows with a sort value come first, then those without one (NULLS LAST): each
+    part is its own query, ordered plainly by (value, id) — what an index on the sort column gives, in either
+    direction — and the second runs only when the first leaves the page short. The ids break ties, so every row
+    is read exactly once, in the same order a single query without paging gives.
+
+    Without `after`, `offset` rows are skipped (a jump; the first page has offset 0).
+    """
+    where, params = _where(view, query)
+    if after is None and offset:
+        return [int(r[0]) for r in conn.execute(
+            f"SELECT id FROM {view.source}{where}{_order_by(view, query)} LIMIT ? OFFSET ?",
+            (*params, limit, offset))]
+    column = sort_column(view, query)
+    direction, beyond = ("DESC", "<") if query.descending else ("ASC", ">")
+    if column.sql.isidentifier():  # a plain column: compared and ordered where it is, so its index serves
+        expr, source, joiner = _sort_sql(column), view.source, " AND " if where else " WHERE "
+    else:
+        # A computed value (a count, a sum, a fallback name) is worked out once per row in a subquery, not once
+        # for each of the three places it appears. LIMIT -1 keeps SQLite from merging the subquery back in.
+        expr, joiner = "sort_key", " WHERE "
+        source = f"(SELECT id, {_sort_sql(column)} AS sort_key FROM {view.source}{where} LIMIT -1)"
+        where = ""
+    ids: list[int] = []
+    if after is None or after[0] is not None:
+        clause, extra = f"{expr} IS NOT NULL", []
+        if after is not None:
+            clause += f" AND ({expr}, id) {beyond} (?, ?)"
+            extra = [after[0], after[1]]
+        ids = [int(r[0]) for r in conn.execute(
+            f"SELECT id FROM {source}{where}{joiner}{clause} ORDER BY {expr} {direction}, id {direction}"
+            f" LIMIT ?", (*params, *extra, limit))]
+    if len(ids) < limit:
+        clause, extra = f"{expr} IS NULL", []
+        if after is not None and after[0] is None:
+            clause += f" AND id {beyond} ?"
+            extra = [after[1]]
+        ids += [int(r[0]) for r in conn.execute(
+            f"SELECT id FROM {source}{where}{joiner}{clause} ORDER BY id {direction} LIMIT ?",
+            (*params, *extra, limit - len(ids)))]
+    return ids
+
+
+def fetch_page(conn: Conn, view: View, query: Query, offset: int, limit: int,
+               after: Cursor | None = None) -> list[Row]:
+    """Up to `limit` rows of the view in the query's order: those after the cursor `after` (the last row of the
+    page before, see `cursor_of`), or without one rows `offset`..`offset+limit`.
 
     Two steps: the page's ids first (the sort touches only the sort key and the id), then the columns of those
     ids alone — so the per-row subqueries (items, evidence counts) run 200 times, not once per row sorted.
     """
-    where, params = _where(view, query)
-    ids = [int(r[0]) for r in conn.execute(
-        f"SELECT id FROM {view.source}{where}{_order_by(view, query)} LIMIT ? OFFSET ?", (*params, limit, offset))]
+    ids = _page_ids(conn, view, query, offset, limit, after)
     if not ids:
         return []
     money = [c for c in view.columns if c.type == MONEY]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
     QToolTip,
@@ -194,12 +195,34 @@ class ElidingDelegate(QStyledItemDelegate):
         return super().helpEvent(event, view, option, index)
 
 
+_SORT_UP, _SORT_DOWN = QStyleOptionHeader.SortIndicator.SortUp, QStyleOptionHeader.SortIndicator.SortDown
+
+
+class SortHeader(QHeaderView):
+    """Column titles whose sort arrow points the way the rows run: down for newest / largest / Z first
+    (descending), up for oldest / smallest / A first (ascending), as file managers show it.
+
+    Why: `QHeaderView` hands the style `SortUp` for a descending sort (and `SortDown` for ascending), and Fusion
+    draws `SortUp` as an arrow pointing up, so a list sorted newest first showed an upward arrow."""
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logicalIndex: int) -> None:
+        super().initStyleOptionForIndex(option, logicalIndex)
+        if option.sortIndicator == _SORT_UP:
+            option.sortIndicator = _SORT_DOWN
+        elif option.sortIndicator == _SORT_DOWN:
+            option.sortIndicator = _SORT_UP
+
+
 class RecordTable(QTableView):
     """A compact, sortable table for a paged model."""
+
+    columns_changed = Signal()
+    """The user moved, resized, showed or hid a column, or reset them."""
 
     def __init__(self, model: PagedTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._appended_below = False
+        self.setHorizontalHeader(SortHeader(Qt.Orientation.Horizontal, self))
         self.setModel(model)
         for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved, model.rowsMoved, model.dataChanged,
                        model.columnsInserted, model.columnsRemoved):
@@ -247,6 +270,10 @@ class RecordTable(QTableView):
         header.setSortIndicator(section, order)  # before enabling sorting, which sorts by the indicator at once
         self.setSortingEnabled(True)
         self.setAccessibleName(model.view.noun.capitalize())
+        self._default_columns = self.column_state()
+        self._restoring = False
+        header.sectionMoved.connect(self._columns_touched)
+        header.sectionResized.connect(self._columns_touched)
 
     # -- one paint per page of rows ------------------------------------------------------------------------------
     # A page of rows arriving while the user scrolls lands below the last row on screen. Qt answers any insertion
@@ -276,7 +303,7 @@ class RecordTable(QTableView):
                 delegate.forget_layout()
 
     def column_menu(self) -> QMenu:
-        """Show or hide each column (the last one shown stays)."""
+        """Show or hide each column (the last one shown stays), or put the columns back as they first were."""
         menu = QMenu(self)
         menu.setTitle("Columns")
         model = self.model()
@@ -286,8 +313,70 @@ class RecordTable(QTableView):
             action.setCheckable(True)
             action.setChecked(not self.isColumnHidden(n))
             action.setEnabled(shown != [n])
-            action.toggled.connect(lambda on, column=n: self.setColumnHidden(column, not on))
+            action.toggled.connect(lambda on, column=n: self._show_column(column, on))
+        menu.addSeparator()
+        reset = menu.addAction("Reset columns")
+        reset.setToolTip("Show, order and size the columns as they first were")
+        reset.setEnabled(self.column_state() != self._default_columns)
+        reset.triggered.connect(self.reset_columns)
         return menu
+
+    # -- the column layout the user chose (kept in the settings by the page) ----------------------------------------
+    def _show_column(self, column: int, shown: bool) -> None:
+        self.setColumnHidden(column, not shown)
+        self.columns_changed.emit()
+
+    def _columns_touched(self, *_args: object) -> None:
+        if not self._restoring:
+            self.columns_changed.emit()
+
+    def column_state(self) -> dict[str, Any]:
+        """The columns as they are: keys in the order shown, the hidden ones, and each shown column's width in
+        pixels, but the last one's (it stretches with the window). Column keys and sizes only."""
+        header = self.horizontalHeader()
+        keys = [c.key for c in cast(PagedTableModel, self.model()).view.columns]
+        order = [keys[header.logicalIndex(visual)] for visual in range(len(keys))]
+        shown = [key for key in order if not self.isColumnHidden(keys.index(key))]
+        return {"order": order, "hidden": [key for key in order if key not in shown],
+                "widths": {key: header.sectionSize(keys.index(key)) for key in shown[:-1]}}
+
+    def restore_columns(self, state: Any) -> None:
+        """Put the columns as `state` says (see `column_state`). Anything it does not know — a column renamed or
+        gone, a bad width — is skipped, and at least one column stays shown: settings written by another version
+        never break the table."""
+        if not isinstance(state, dict):
+            return
+        header = self.horizontalHeader()
+        keys = [c.key for c in cast(PagedTableModel, self.model()).view.columns]
+        self._restoring = True
+        try:
+            order = state.get("order")
+            if isinstance(order, list):
+                known = [k for k in dict.fromkeys(order) if isinstance(k, str) and k in keys]
+                for visual, key in enumerate(known):
+                    header.moveSection(header.visualIndex(keys.index(key)), visual)
+            hidden = state.get("hidden")
+            if isinstance(hidden, list):
+                hide = {k for k in hidden if isinstance(k, str) and k in keys}
+                if len(hide) < len(keys):
+                    for n, key in enumerate(keys):
+                        self.setColumnHidden(n, key in hide)
+            widths = state.get("widths")
+            if isinstance(widths, dict):
+                for key, width in widths.items():
+                    if key in keys and isinstance(width, int) and not isinstance(width, bool):
+                        self.setColumnWidth(keys.index(key), max(24, min(width, 2000)))
+        finally:
+            self._restoring = False
+
+    def reset_columns(self) -> None:
+        """Every column back where, as wide and as shown as it first was."""
+        self.restore_columns(self._default_columns)
+        self.columns_changed.emit()
+
+    @property
+    def default_columns(self) -> dict[str, Any]:
+        return self._default_columns
 
     def _column_menu(self, pos: QPoint) -> None:
         self.column_menu().popup(self.horizontalHeader().mapToGlobal(pos))
@@ -378,6 +467,13 @@ class RecordPage(QWidget):
         self._select_timer.setInterval(60)
         self._select_timer.timeout.connect(self._load_selected)
 
+        self._columns_timer = QTimer(self)
+        self._columns_timer.setSingleShot(True)
+        self._columns_timer.setInterval(400)  # a drag resizes a column many times: write the settings once
+        self._columns_timer.timeout.connect(self._save_columns)
+        self.table.restore_columns(ctx.settings.record_columns.get(view.name))
+        self.table.columns_changed.connect(self._columns_timer.start)
+
         self.filters.changed.connect(self._filter_changed)
         self.model.counted.connect(self._counted)
         self.model.page_loaded.connect(self._page_loaded)
@@ -385,6 +481,21 @@ class RecordPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.vaults.locked.connect(self.clear)
         ctx.vaults.unlocked.connect(self._unlocked)  # a bound slot: disconnected when the page is destroyed
+
+    # -- the columns the user chose ---------------------------------------------------------------------------------
+    def _save_columns(self) -> None:
+        """Remember this table's columns in the settings file (forgotten again when back to the defaults)."""
+        state = self.table.column_state()
+        saved = self.ctx.settings.record_columns
+        if state == self.table.default_columns:
+            if self.view.name not in saved:
+                return
+            saved.pop(self.view.name)
+        elif saved.get(self.view.name) == state:
+            return
+        else:
+            saved[self.view.name] = state
+        self.ctx.save_settings()
 
     # -- loading -------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
