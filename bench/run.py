@@ -193,10 +193,17 @@ def fig_orders_view(rep: Report, big: Path) -> None:
     rep.rows.append(Row(f"Orders view, {total:,} rows: first paint", ms(paint), "≤ 300 ms", "—", paint / 0.3,
                         paint <= 0.3))
     stall_cpu = max(r["longest_stall_cpu"] for r in runs)
+    worst = max(runs, key=lambda r: r["longest_stall"])
+    # The longest wall-clock gap includes waiting for a CPU on a loaded machine; what the GUI thread itself spent in
+    # it, the most it spent in any gap, and how many gaps its own work alone made longer than 50 ms tell the two
+    # apart.
     rep.rows.append(Row("Orders view: longest GUI stall scrolling to the end", ms(stall), "≤ 50 ms",
-                        f"GUI-thread CPU in the longest gap {ms(stall_cpu)}", stall / 0.05, stall <= 0.05,
-                        f"all rows loaded in {secs(med([r['scroll_seconds'] for r in runs]))}; GUI-thread CPU "
-                        f"{ms(med([r['gui_cpu_per_page'] for r in runs]))} per 200-row page; "
+                        f"GUI-thread CPU in the longest gap {ms(worst.get('cpu_in_longest_gap', 0.0))}; "
+                        f"most GUI-thread CPU in any gap {ms(stall_cpu)}; gaps over 50 ms of GUI-thread CPU: "
+                        f"{max(r.get('cpu_gaps_over_50ms', 0) for r in runs)}", stall / 0.05, stall <= 0.05,
+                        f"all rows loaded in {secs(med([r['scroll_seconds'] for r in runs]))}; CPU per 200-row "
+                        f"page: GUI thread {ms(med([r['gui_cpu_per_page'] for r in runs]))}, vault thread "
+                        f"{ms(med([r.get('vault_cpu_per_page', 0.0) for r in runs]))}; "
                         f"worst gaps {runs[-1]['worst_gaps']} ms"))
     rep.details["orders_view"] = runs
 

@@ -58,7 +58,7 @@ def test_in_process_measurements(tiny: tuple[Path, bigvault.BigVault]) -> None:
     assert len(found["samples"]) == 3
     assert found["hits"]["marisol"] > 0 and found["hits"]["zzzyx"] == 0
     facts = bench_scale.measure_step_facts(path, repeats=1)
-    names = {"overview", *(f"step {n}" for n in range(1, 11))}
+    names = {"overview", *(f"step {n}" for n in range(1, 11)), "revisit"}
     assert set(facts) == names | {f"{name} cpu" for name in names}
     assert bench_scale.p95([0.01] * 19 + [1.0]) == 0.01
     assert bench_scale.p95([0.01] * 18 + [1.0, 1.0]) == 1.0
