@@ -11,7 +11,8 @@ from shopexit.core.paths import resource_path
 from shopexit.gui import fonts
 from shopexit.gui.main import configure
 
-NAMES = ["สมชาย ใจดี", "山田 花子", "Олена Коваль", "Zoë Ångström", "Γιώργος Παπαδόπουλος"]
+NAMES = ["สมชาย ใจดี", "山田 花子", "김민준", "Олена Коваль", "Zoë Ångström", "Γιώργος Παπαδόπουλος",
+         "Love it 😍🎁"]
 
 
 def test_the_shipped_fonts_alone_cover_every_script(qapp: QApplication) -> None:
@@ -29,7 +30,7 @@ def test_a_label_draws_every_name_with_the_apps_own_fonts(qtbot: QtBot, weight: 
     assert isinstance(app, QApplication)
     configure(app)
     families = app.font().families()
-    assert families[1:] == ["DejaVu Sans", "Noto Sans Thai", "Droid Sans Fallback"]
+    assert families[1:] == ["DejaVu Sans", "Noto Sans Thai", "Droid Sans Fallback", "NanumGothic", "Symbola"]
     for name in NAMES:
         label = QLabel(name)
         label.setStyleSheet(f"font-weight: {weight}; font-size: 15px;")  # as headings and badges are styled

@@ -1,11 +1,13 @@
-"""Fonts shipped with the app, so a buyer called "สมชาย ใจดี", "山田 花子" or "Олена Коваль" never shows as boxes.
+"""Fonts shipped with the app, so a buyer called "สมชาย ใจดี", "山田 花子", "김민준" or "Олена Коваль" never shows as
+boxes.
 
 Machines differ: a fresh Windows or a minimal Linux often has no Thai or CJK font at all, and Qt draws a missing
 glyph as an empty box. The fonts in `resources/fonts/` (their licences beside them) are registered with Qt at
 start-up, and the application font becomes a *family list*: the platform's own font first (so the app still
 looks native wherever that font has the glyph), then DejaVu Sans (Latin, Greek, Cyrillic, symbols), Noto Sans
-Thai, and Droid Sans Fallback (Chinese, Japanese, Korean). Qt picks, character by character, the first family in
-the list that has the glyph, before it tries the system's own fallbacks.
+Thai, Droid Sans Fallback (Chinese, Japanese), Nanum Gothic (Korean) and Symbola (emoji, monochrome). Qt picks,
+character by character, the first family in the list that has the glyph, before it tries the system's own
+fallbacks.
 
 The same files are embedded in archive PDFs (`core.archive`), so what the screen shows and what the archive
 prints come from the same fonts.
@@ -21,7 +23,9 @@ from shopexit.core.paths import resource_path
 SHIPPED: tuple[str, ...] = (
     "DejaVuSans.ttf", "DejaVuSans-Bold.ttf",  # Latin, Greek, Cyrillic
     "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf",  # Thai
-    "DroidSansFallbackFull.ttf",  # Chinese, Japanese, Korean (one weight: Qt emboldens it)
+    "DroidSansFallbackFull.ttf",  # Chinese, Japanese (one weight: Qt emboldens it)
+    "NanumGothic.ttf", "NanumGothicBold.ttf",  # Korean Hangul (Droid has only 3 of its 11,172 syllables)
+    "Symbola.ttf",  # emoji and symbols, monochrome (used where the system has no emoji font of its own)
 )
 """Font files in resources/fonts, in fallback order."""
 

@@ -2,7 +2,8 @@
 (and evidence through `shopexit.core.evidence`), so archive tests do not depend on the importers.
 
 Buyers include "山田 花子" and "Zoë Ångström" (scripts DejaVu lacks and accents it has); one buyer's note is a
-spreadsheet formula; one buyer writes their own name in a message; the imported source file names buyers too.
+spreadsheet formula, another Korean with emoji; one buyer writes their own name in a message; the imported source
+file names buyers too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ BUYERS = {
            "address": "88 Nanjing Road, Shanghai"},
 }
 THAI_NOTE = "ส่งของแล้วครับ คุณสมชาย ใจดี ขอบคุณที่สั่งซื้อสินค้ากับเรา"  # Thai, no spaces inside phrases
+HANGUL_EMOJI_NOTE = "감사합니다! 잘 받았어요 😍🎁 Love it"  # Korean (Nanum Gothic) and emoji beyond U+FFFF (Symbola)
 FORMULA_NOTE = '=HYPERLINK("http://evil.example/x","click")'
 LONG_PRODUCT = ("Hand-thrown stoneware serving bowl with a speckled oatmeal glaze, dishwasher safe, 28 cm across "
                 "— a very long product name that has to wrap inside its column")
@@ -122,7 +124,7 @@ def fill(vault: Vault) -> Filled:
 
         order("576460752303423001", "hanako", "Completed", "2026-03-04T10:15:00Z", 6480,
               [("Linen tote bag", "Natural", 2, 1990), ("Ceramic mug 350 ml", "Sea green", 1, 2500)],
-              delivered_at="2026-03-09T15:00:00Z")
+              delivered_at="2026-03-09T15:00:00Z", buyer_message=HANGUL_EMOJI_NOTE)
         order("576460752303423002", "zoe", "Awaiting shipment", "2026-05-20T18:40:00Z", 8900,
               [(LONG_PRODUCT, "", 1, 8900)], buyer_message=FORMULA_NOTE)
         order("576460752303423003", "li", "Cancelled", "2026-04-11T07:05:00Z", 1990,

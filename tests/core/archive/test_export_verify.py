@@ -20,7 +20,7 @@ from shopexit.core.archive.embed import MANIFEST_NAME
 from shopexit.core.money import format_display
 from shopexit.core.status import status
 from tests.core.archive.conftest import Made
-from tests.core.archive.fill import FORMULA_NOTE, THAI_NOTE
+from tests.core.archive.fill import FORMULA_NOTE, HANGUL_EMOJI_NOTE, THAI_NOTE
 from tests.core.archive.pdfread import attachments, page_text, poppler_text
 
 pdfsig = shutil.which("pdfsig") or ""
@@ -170,6 +170,23 @@ def test_names_in_any_script_are_on_the_pages(made: Made) -> None:
         assert "山田 花子" in poppler
         assert "Zoë Ångström" in poppler
         assert THAI_NOTE in poppler
+
+
+def test_korean_and_emoji_are_drawn_and_read_back(made: Made) -> None:
+    """A buyer's note in Hangul with emoji beyond U+FFFF comes back from the page text (pypdf and poppler), drawn
+    with the embedded Nanum Gothic and Symbola rather than as boxes."""
+    from pypdf import PdfReader
+
+    assert HANGUL_EMOJI_NOTE in page_text(made.path).replace("\n", " ")
+    poppler = poppler_text(made.path)
+    if poppler is not None:
+        assert "감사합니다! 잘 받았어요 😍🎁" in poppler
+    embedded = set()
+    for page in PdfReader(str(made.path)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            embedded.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"NanumGothic", "Symbola"} <= embedded, embedded
 
 
 def test_the_cover_says_what_and_how_to_check(made: Made) -> None:

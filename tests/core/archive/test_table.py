@@ -101,3 +101,45 @@ def test_fast_paths_agree_with_reportlab() -> None:
             assert _sw(text, font, 6.5) == stringWidth(text, font, 6.5)
         if text:
             assert encoder.shows(text) == [(name, f"({escaped}) Tj") for name, _, escaped in encoder.encode(text)]
+
+
+def test_order_columns_fit_ids_amounts_and_most_skus() -> None:
+    """The ledger's columns come from the data: the longest order id, date and amount fit on one line, SKUs at
+    what most of them need (a rare long one wraps), and buyer and product share what is left."""
+    from shopexit.core.archive.build import W_ORDER, money_columns, order_columns
+    from shopexit.core.archive.table import PAD_X, text_width
+
+    ids = ["5764576460752303581868", "57645764607523035818"]
+    samples = {
+        "ids": ids, "statuses": [("Completed", "", 90), ("Awaiting shipment", "Awaiting collection", 2)],
+        "skus": [("LL-THROW-SND", 40), ("LL-CANDLE-FIG", 55), ("A-VERY-LONG-SKU-CODE-THAT-IS-RARE-2026", 1)],
+        "buyers": [("Priya Kumar", "priya.k", 30), ("Daniel Smith", "dan_smith", 20)],
+        "products": [('Linen Throw, "Sand" 50x60', "Sand", 30), ("Fig & Cedar Candle 8oz", "8oz", 60)],
+        "amounts": [("USD", 1234567, 0)], "lines": [("USD", 99999, 0, 199998, 1, 12, 1)],
+    }
+    width = 757.0
+    cols = order_columns(samples, width)
+    assert len(cols) == 10 and abs(sum(c.width for c in cols) - width) < 0.01
+    assert [c.right for c in cols] == [False] * 6 + [True] * 4
+    size = W_ORDER[False].size
+    first = Row([ids[0], "2026-06-28", "Completed", "Priya Kumar (priya.k)", "LL-CANDLE-FIG",
+                 'Linen Throw, "Sand" 50x60 — Sand', "12 (−1)", "999.99 USD", "-1,999.98 USD", "12,345.67 USD"],
+                W_ORDER[False])
+    assert first.layout(cols) == W_ORDER[False].leading + W_ORDER[False].pad  # one line: nothing wrapped
+    assert cols[0].width < text_width(ids[0], True, size) + 2 * PAD_X + 4  # no wider than it needs
+    rare = Row(["1", "", "", "", "A-VERY-LONG-SKU-CODE-THAT-IS-RARE-2026"], W_ORDER[False])
+    assert rare.layout(cols) > first.layout(cols)  # the rare long SKU wraps rather than widen the column
+    assert cols[5].width > cols[4].width  # the product keeps room
+
+    s_cols, h_cols = money_columns({
+        "refs": [*ids, "order 5764576460752303581868"], "types": [("Order", 80), ("Adjustment", 3)],
+        "settled": [("USD", 1234567, 0, 12345, 1, 1234567, 1)],
+        "hold_ids": ids, "expected": [("0000-00-00", 5), ("Delivered + 7 days", 12)],
+        "held": [("USD", 99999, 0)],
+    }, 360.0)
+    from shopexit.core.archive.build import DENSE
+    assert abs(sum(c.width for c in s_cols) - 360) < 0.01 and abs(sum(c.width for c in h_cols) - 360) < 0.01
+    one = DENSE.leading + DENSE.pad
+    assert Row(["2026-06-28", ids[0], "Order", "12,345.67 USD", "-123.45 USD", "-12,345.67 USD"],
+               DENSE).layout(s_cols) == one
+    assert Row([ids[0], "Waiting", "Delivered + 7 days", "999.99 USD"], DENSE).layout(h_cols) == one

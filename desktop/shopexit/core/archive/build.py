@@ -7,7 +7,8 @@ and an appendix with the manifest and the audit log's head hash.
 
 The ledger is on landscape pages: each order is one band (its row with the first line folded in, further lines,
 then its shipping and contact details on one muted line), about 27 orders a page where upright pages held 12;
-many settlements and on-hold rows run in two columns. Everything else is upright.
+many settlements and on-hold rows run in two columns. The columns are sized from the data (`order_columns`,
+`money_columns`): ids, dates and amounts never wrap, long product and buyer names do. Everything else is upright.
 
 Scale: the story is produced lazily, one page-sized table at a time (see `_ArchiveDoc.handle_flowable`), so a
 vault of 100,000 order lines is never held as 100,000 table rows, and no single table ever grows large —
@@ -17,6 +18,7 @@ compressed as soon as the page is done, and the running header and footer are en
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import zlib
@@ -59,7 +61,7 @@ from shopexit.core.archive.collect import Collection, MoneyTotals
 from shopexit.core.archive.data_files import evidence_file_name, source_file_name
 from shopexit.core.archive.embed import MANIFEST_NAME, ManifestEntry
 from shopexit.core.archive.sign import SignerIdentity
-from shopexit.core.archive.table import Col, Look, Row, RowTable, text_line
+from shopexit.core.archive.table import PAD_X, Col, Look, Row, RowTable, text_line, text_width
 from shopexit.core.money import exponent
 from shopexit.core.vault import ShopProfile
 
@@ -77,7 +79,7 @@ WIDE_MARGIN = 1.5 * cm  # the landscape ledger pages: side margins, then top and
 WIDE_TOP = 1.5 * cm
 WIDE_BOTTOM = 1.3 * cm
 GUTTER = 0.8 * cm
-COLUMNS_FROM = 120  # settlements and money on hold rows from which they run in two columns
+COLUMNS_FROM = 60  # settlements and money on hold rows from which they run in two columns (~ a column)
 Record = tuple[list[Row], int]  # the rows of one record (an order and its lines) and its weight for progress
 
 HEADER = Look(bold=True, color=MUTED, rule=MUTED, rule_width=0.75)
@@ -101,6 +103,146 @@ W_DETAIL = {shade: Look(size=6.5, leading=7.6, color=MUTED, background=BAND if s
 PAD = 3
 IMAGE_MAX_PIXELS = 800  # ~130 dpi across the widest an image is shown (16 cm)
 IMAGE_MIN_PIXELS = 600  # a JPEG is decoded at a reduced scale while that still gives this many (~95 dpi)
+
+
+ORDER_HEADER = ["Order", "Placed", "Status", "Buyer", "SKU", "Product", "Qty", "Unit price", "Line total", "Amount"]
+
+
+def _covering(weighted: Iterable[tuple[float, int]], share: float) -> float:
+    """The narrowest width that holds `share` of the items (each width with how many items have it): the few
+    longest then wrap rather than widen the column for everyone."""
+    items = sorted(weighted)
+    total = sum(n for _, n in items)
+    if not total:
+        return 0.0
+    seen = 0
+    for width, n in items:
+        seen += n
+        if seen >= share * total:
+            return width
+    return items[-1][0]
+
+
+def _wider_than(weighted: list[tuple[float, int]], slack: float) -> tuple[list[float], list[float]]:
+    """Sorted needed widths and, at index i, the share of items needing more than widths[i - 1] (at len: 0)."""
+    items = sorted((w + slack, n) for w, n in weighted)
+    total = sum(n for _, n in items) or 1
+    wider = [0.0] * (len(items) + 1)
+    for i in range(len(items) - 1, -1, -1):
+        wider[i] = wider[i + 1] + items[i][1] / total
+    return [w for w, _ in items], wider
+
+
+def order_columns(samples: dict[str, Any], width: float) -> list[Col]:
+    """The orders ledger's columns, sized from what they hold (`Collection.order_column_samples`).
+
+    Order ids, dates, quantities and amounts get the width of their widest value, so they never wrap (an id
+    wrapped onto a second line doubles its band's height). SKUs and statuses get the width most of them need;
+    the buyer a share of what is left, and the product name the rest: long names and products take the wrap."""
+    size = W_ORDER[False].size
+    slack = 2 * PAD_X + 1.0
+
+    def head(i: int) -> float:
+        return text_width(ORDER_HEADER[i], True, W_HEADER.size) + slack
+
+    def widest(texts: Iterable[str], bold: bool = False) -> float:
+        return max((text_width(t, bold, size) for t in texts if t), default=0.0) + slack
+
+    ids = widest(samples["ids"], bold=True)
+    placed = widest(["0000-00-00"])
+    status_texts = [((f"{s} / {sub}" if sub and sub != s else s) or "", n) for s, sub, n in samples["statuses"]]
+    status = _covering(((text_width(t, False, size), n) for t, n in status_texts), 0.95) + slack
+    sku = _covering(((text_width(t or "", False, size), n) for t, n in samples["skus"]), 0.95) + slack
+    buyers = []
+    for recipient, username, n in samples["buyers"]:
+        text = recipient or username or "—"
+        if recipient and username and recipient != username:
+            text = f"{recipient} ({username})"
+        buyers.append((text_width(text, False, size), n))
+    if not buyers:  # redacted (pseudonyms) or no orders
+        buyers = [(text_width("Buyer 00000", False, size), 1)]
+    products = [(text_width(name + (f" — {variation}" if variation else ""), False, size), n)
+                for name, variation, n in samples["products"]] or [(0.0, 1)]
+    qty_texts = ["0"]
+    price_texts, total_texts, amount_texts = [], [], []
+    for cur, biggest, negative in samples["amounts"]:
+        amount_texts.append(money(-(biggest or 0) if negative else biggest, cur))
+    for cur, price, price_neg, subtotal, sub_neg, quantity, returned in samples["lines"]:
+        price_texts.append(money(-(price or 0) if price_neg else price, cur))
+        total_texts.append(money(-(subtotal or 0) if sub_neg else subtotal, cur))
+        qty_texts.append(f"{quantity or 0}" + (f" (−{returned})" if returned else ""))
+    widths = [
+        min(max(ids, head(0)), 0.22 * width),
+        max(placed, head(1)),
+        min(max(status, head(2)), 0.12 * width),
+        0.0,  # buyer: below
+        min(max(sku, head(4)), 0.14 * width),
+        0.0,  # product: the rest
+        max(widest(qty_texts), head(6)),
+        min(max(widest(price_texts), head(7)), 0.1 * width),
+        min(max(widest(total_texts), head(8)), 0.1 * width),
+        min(max(widest(amount_texts), head(9)), 0.1 * width),
+    ]
+    # Buyer and product share the rest. When both fit at their widest, what is left over is split between them;
+    # otherwise the split is the one that wraps the fewest (share of buyers wrapped + share of lines whose
+    # product wraps), neither getting less than a quarter of the rest.
+    rest = width - sum(widths)
+    buyer_max = max(max(w for w, _ in buyers) + slack, head(3))
+    product_max = max(max(w for w, _ in products) + slack, head(5))
+    if buyer_max + product_max <= rest:
+        widths[3] = buyer_max + (rest - buyer_max - product_max) / 2
+    else:
+        low, high = max(head(3), 0.25 * rest), min(buyer_max, 0.75 * rest)
+        b_widths, b_wider = _wider_than(buyers, slack)
+        p_widths, p_wider = _wider_than(products, slack)
+
+        def wrapped(w: float) -> tuple[float, float]:
+            b = b_wider[bisect.bisect_right(b_widths, w)]
+            p = p_wider[bisect.bisect_right(p_widths, rest - w)]
+            return b + p, w  # fewest wraps; on a tie, the most room for the product
+
+        candidates = [min(max(w, low), high) for w in
+                      [bw + slack for bw, _ in buyers] + [rest - pw - slack for pw, _ in products] + [low, high]]
+        widths[3] = min(candidates, key=wrapped) if low <= high else low
+    widths[5] = rest - widths[3]
+    return [Col(w, i >= 6) for i, w in enumerate(widths)]
+
+
+def _amount_texts(rows: Iterable[tuple[Any, ...]], pairs: int) -> list[list[str]]:
+    """Per amount column, the text of the largest amount in each currency (rows: currency, then a largest
+    magnitude and whether any is negative per column)."""
+    out: list[list[str]] = [[] for _ in range(pairs)]
+    for row in rows:
+        for k in range(pairs):
+            biggest, negative = row[1 + 2 * k] or 0, row[2 + 2 * k]
+            out[k].append(money(-biggest if negative else biggest, row[0]))
+    return out
+
+
+def money_columns(samples: dict[str, Any], width: float) -> tuple[list[Col], list[Col]]:
+    """The settlements and money-on-hold columns (`Collection.money_column_samples`): references, ids, dates
+    and amounts at their widest (never wrapped), types and expected dates at what most need, the rest to the
+    reference (settlements) or the status (on hold)."""
+    size, slack = DENSE.size, 2 * PAD_X + 1.0
+
+    def widest(texts: Iterable[str], minimum: str) -> float:
+        return max([text_width(t, False, size) for t in texts if t] + [text_width(minimum, True, size)]) + slack
+
+    def most(counted: Iterable[tuple[str, int]], minimum: str) -> float:
+        return max(_covering(((text_width(t or "", False, size), n) for t, n in counted), 0.95),
+                   text_width(minimum, True, size)) + slack
+
+    date = widest(["0000-00-00"], "Settled")
+    revenue, fees, settled = _amount_texts(samples["settled"], 3)
+    s_widths = [date, 0.0, min(most(samples["types"], "Type"), 0.25 * width), widest(revenue, "Revenue"),
+                widest(fees, "Fees"), widest(settled, "Settlement")]
+    s_widths[1] = max(width - sum(s_widths), 0.2 * width)
+    s_widths[2] = width - sum(w for i, w in enumerate(s_widths) if i != 2)
+    (held,) = _amount_texts(samples["held"], 1)
+    h_widths = [min(widest(samples["hold_ids"], "Order"), 0.45 * width), 0.0,
+                min(most(samples["expected"], "Expected"), 0.3 * width), widest(held, "Amount")]
+    h_widths[1] = width - sum(h_widths)
+    return ([Col(w, i >= 3) for i, w in enumerate(s_widths)], [Col(w, i == 3) for i, w in enumerate(h_widths)])
 
 
 # -- styles ----------------------------------------------------------------------------------------------------
@@ -522,6 +664,7 @@ class Renderer:
         self.width = width
         self.wide_width = wide_width or width
         self.half_width = half_width or width
+        self._money_cols_for: tuple[float, tuple[list[Col], list[Col]]] | None = None
         self.tick = tick
 
     # cover --------------------------------------------------------------------------------------------------
@@ -750,11 +893,7 @@ class Renderer:
     def _orders(self, totals: MoneyTotals) -> Iterator[list[Flowable]]:
         """One band per order on the wide pages: the order and its first line on one row, further lines below,
         then its shipping and contact details on one muted line. Bands alternate in shade."""
-        w = self.wide_width
-        cols = [Col(pt) for pt in (88, 44, 70, 124, 54, 0.0, 30, 44, 46, 54)]  # points
-        cols[5] = Col(w - sum(c.width for c in cols))
-        for i in (6, 7, 8, 9):
-            cols[i] = Col(cols[i].width, True)
+        cols = order_columns(self.coll.order_column_samples(), self.wide_width)
 
         def records() -> Iterator[Record]:
             shade = False
@@ -798,15 +937,21 @@ class Renderer:
                 yield rows, 1 + len(order["lines"])
 
         yield from self._chunked([heading(self.st, "Orders", 1)],
-                                 ["Order", "Placed", "Status", "Buyer", "SKU", "Product", "Qty", "Unit price",
-                                  "Line total", "Amount"], cols, records(), empty="No orders in this archive.",
+                                 ORDER_HEADER, cols, records(), empty="No orders in this archive.",
                                  header_look=W_HEADER)
 
     def _simple(self, title: str, header: list[str], widths: list[float], right: Iterable[int],
-                rows: Iterable[list[str]], empty: str, width: float = 0.0) -> Iterator[list[Flowable]]:
-        cols = self._cols(widths, right, width)
+                rows: Iterable[list[str]], empty: str, width: float = 0.0,
+                cols: list[Col] | None = None) -> Iterator[list[Flowable]]:
+        cols = cols or self._cols(widths, right, width)
         yield from self._chunked([heading(self.st, title, 1)], header, cols,
                                  (([Row(cells, DENSE)], 1) for cells in rows), empty=empty, header_look=DENSE_HEADER)
+
+    def _money_cols(self, width: float) -> tuple[list[Col], list[Col]]:
+        key = width
+        if self._money_cols_for is None or self._money_cols_for[0] != key:
+            self._money_cols_for = (key, money_columns(self.coll.money_column_samples(), width))
+        return self._money_cols_for[1]
 
     def _settlements(self, totals: MoneyTotals, width: float) -> Iterator[list[Flowable]]:
         def rows() -> Iterator[list[str]]:
@@ -820,8 +965,8 @@ class Renderer:
 
         yield from self._simple("Settlements", ["Settled", "Order or adjustment", "Type", "Revenue", "Fees",
                                                 "Settlement"],
-                                [46, 0.0, 58, 52, 48, 54], [3, 4, 5], rows(), "No settlements in this archive.",
-                                width=width)
+                                [], [], rows(), "No settlements in this archive.",
+                                cols=self._money_cols(width)[0])
         if totals.settled:
             yield [p(self.st, "Settled in total: " + "; ".join(money(v, c) for c, v in totals.settled.items()),
                      self.st.note)]
@@ -830,8 +975,8 @@ class Renderer:
         rows = ([h["order_id"], h["status"], day(h["expected_at"]) or (h["expected_text"] or ""),
                  money(h["amount"], h["currency"])] for h in self.coll.on_hold())
         yield from self._simple("Money on hold", ["Order", "Status", "Expected", "Amount"],
-                                [96, 0.0, 46, 54], [3], rows, "Nothing on hold in this archive.",
-                                width=width)
+                                [], [], rows, "Nothing on hold in this archive.",
+                                cols=self._money_cols(width)[1])
         if totals.on_hold:
             yield [p(self.st, "On hold in total: " + "; ".join(money(v, c) for c, v in totals.on_hold.items()),
                      self.st.note)]

@@ -97,6 +97,14 @@ def _width(runs: list[tuple[str, str]], size: float) -> float:
     return sum(_sw(chunk, font, size) for font, chunk in runs)
 
 
+def text_width(text: str, bold: bool, size: float) -> float:
+    """The width of one line of text as the page draws it (font runs included), to size columns from data."""
+    if text.isascii():
+        return _sw(text, fonts.BOLD if bold else fonts.REGULAR, size)
+    fonts.register_fonts()
+    return _width(fonts.runs(text, bold), size)
+
+
 _WRAPPED: dict[tuple[str, bool, float, float], list[Line]] = {}
 
 
