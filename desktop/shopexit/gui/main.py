@@ -37,6 +37,7 @@ DESKTOP_FILE = "shopexit"
 # the unlock window, so they are imported while the user types the passphrase, a moment after it is on screen.
 MAIN_WINDOW_MODULE = "shopexit.gui.main_window"
 PREFETCH_DELAY_MS = 400
+GUI_SWITCH_INTERVAL = 0.001  # seconds
 
 
 def app_icon() -> QIcon:
@@ -53,6 +54,9 @@ def app_icon() -> QIcon:
 
 
 def configure(app: QApplication) -> None:
+    # The vault thread runs Python too (paging and formatting rows, imports): at Python's default 5 ms switch
+    # interval the GUI thread can wait that long for the interpreter at each hand-off, several times a frame.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
