@@ -153,6 +153,7 @@ def test_funds_and_the_sidebar_overview(vault: Vault) -> None:
     assert [w.withdrawal_id for w in funds.withdrawals] == ["W2", "W1"] and funds.withdrawals[1].succeeded
     o = step_facts.overview(vault.conn, TODAY)
     assert o.done == 1 and o.shop_name == "Harbor Goods Co" and o.earliest_close is None
+    assert o.close_not_before == TODAY + timedelta(days=90)
     by = {s.number: s for s in o.steps}
     assert by[1].status == "done"
     assert by[2].warning and by[2].hint == "1 open · 1 to ship"

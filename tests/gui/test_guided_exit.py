@@ -224,6 +224,8 @@ def test_step_4_gives_the_soonest_date_while_an_order_is_open(app_on: Callable[.
     assert isinstance(section, CloseSection)
     assert section.earliest.text() == f"Not before {day(today + timedelta(days=90))}"
     assert "every order is Completed or Cancelled" in section.when.text()
+    soonest = today + timedelta(days=90)
+    assert app.main.sidebar.close_text.text() == f"Earliest closure: not before {soonest.day} {soonest:%b %Y}"
 
 
 def test_links_table_with_the_usual_places(app_on: Callable[..., App]) -> None:

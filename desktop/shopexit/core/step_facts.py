@@ -245,6 +245,7 @@ class Overview:
     creator: str
     steps: list[StepSummary]
     earliest_close: date | None
+    close_not_before: date | None = None  # while orders are open: the soonest the shop could close
 
     @property
     def done(self) -> int:
@@ -308,7 +309,7 @@ def _overview(conn: Conn, today: date | None) -> Overview:
 
     steps = [StepSummary(s.number, plan.STEP_TITLES[s.number - 1], s.status, s.done_at, *hints[s.number])
              for s in states]
-    return Overview(shop[0], shop[1], steps, closure.earliest)
+    return Overview(shop[0], shop[1], steps, closure.earliest, closure.not_before)
 
 
 def _funds_hint(funds: dict[str, facts.Funds], commissions: dict[str, facts.Commissions]

@@ -27,6 +27,9 @@ def status_text(profile: ShopProfile, data: dict[str, Any]) -> str:
         lines.append(f"{_MARK[step['status']]} {step['number']:>2}. {step['title']}")
     closure = data["closure"]
     lines.append("")
-    lines.append(f"Earliest closure date: {closure['earliest_close_date'] or 'not yet known'}")
+    if closure["earliest_close_date"]:
+        lines.append(f"Earliest closure date: {closure['earliest_close_date']}")
+    else:
+        lines.append(f"Earliest closure date: not before {closure['not_before']}, once no order is open")
     lines.extend(f"  - {b}" for b in closure["blockers"])
     return "\n".join(lines)

@@ -229,8 +229,9 @@ class Sidebar(QWidget):
         if overview.earliest_close:
             e = overview.earliest_close
             self.close_text.setText(f"Earliest closure date: {e.day} {e:%b %Y}")
-        else:
-            self.close_text.setText("Earliest closure: once no order is open")
+        elif overview.close_not_before:  # orders are still open
+            e = overview.close_not_before
+            self.close_text.setText(f"Earliest closure: not before {e.day} {e:%b %Y}")
         for s in overview.steps:
             item = self._steps[s.number]
             item.setData(STATUS, s.status)
