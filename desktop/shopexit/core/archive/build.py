@@ -63,6 +63,7 @@ from shopexit.core.archive.embed import MANIFEST_NAME, ManifestEntry
 from shopexit.core.archive.sign import SignerIdentity
 from shopexit.core.archive.table import PAD_X, Col, Look, Row, RowTable, text_line, text_width
 from shopexit.core.money import exponent
+from shopexit.core.records.browse import human_size
 from shopexit.core.vault import ShopProfile
 
 INK = colors.HexColor("#1f2933")
@@ -330,15 +331,6 @@ def money(minor: int | None, currency: str) -> str:
             _MONEY.clear()
         _MONEY[key] = text
     return text
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
 
 
 class Cells:
