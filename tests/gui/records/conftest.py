@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from shopexit.app import build_context
 from shopexit.core.vault import ShopProfile, Vault
 from shopexit.gui.context import GuiContext
+from shopexit.gui.evidence.strip import EvidenceStrip
+from shopexit.gui.records.orders import OrdersPage
 from tests.conftest import PASSPHRASE
 
 MakeCtx = Callable[..., tuple[GuiContext, Any]]
@@ -51,6 +53,27 @@ def settle(qtbot: QtBot, ctx: GuiContext, timeout: int = 20_000) -> None:
         qtbot.wait(30)
         if not ctx.vaults.busy:
             return
+
+
+def shown_orders(qtbot: QtBot, ctx: GuiContext) -> OrdersPage:
+    """The Orders view at 1280×800, on screen with its first page of rows and the vault thread idle."""
+    page = OrdersPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
+        page.show()
+    settle(qtbot, ctx)
+    return page
+
+
+def shown_strip(qtbot: QtBot, ctx: GuiContext, kind: str, target: int) -> EvidenceStrip:
+    """An evidence strip on screen for one record, its (empty) list loaded."""
+    strip = EvidenceStrip(ctx)
+    qtbot.addWidget(strip)
+    strip.show()
+    strip.set_target(kind, target)
+    settle(qtbot, ctx)
+    return strip
 
 
 def ask(qtbot: QtBot, ctx: GuiContext, job: Callable[[Vault], Any]) -> Any:

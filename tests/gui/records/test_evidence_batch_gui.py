@@ -13,9 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from shopexit.core import evidence
 from shopexit.core.vault import Vault
-from shopexit.gui.evidence.strip import EvidenceStrip
 from shopexit.gui.worker import Progress
-from tests.gui.records.conftest import MakeCtx, ask, drag, settle
+from tests.gui.records.conftest import MakeCtx, ask, drag, settle, shown_strip
 from tests.helpers.records import add_order
 from tests.helpers.records import png_bytes as pil_png
 
@@ -40,11 +39,7 @@ def test_dropping_many_files_keeps_them_all_with_progress_per_file(
     qtbot: QtBot, make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     ctx, ref = make_ctx(lambda vault: add_order(vault, "576457646075230042"))
-    strip = EvidenceStrip(ctx)
-    qtbot.addWidget(strip)
-    strip.show()
-    strip.set_target("order", ref)
-    settle(qtbot, ctx)
+    strip = shown_strip(qtbot, ctx, "order", ref)
     photos = _photos(tmp_path / "drop", 14)
 
     assert drag(strip.empty, QPoint(10, 10), _mime(photos)) == (True, True)
@@ -77,11 +72,7 @@ def test_dropping_many_files_keeps_them_all_with_progress_per_file(
 
 def test_stop_on_the_progress_dialog_cancels_the_drop(qtbot: QtBot, make_ctx: MakeCtx, tmp_path: Path) -> None:
     ctx, ref = make_ctx(lambda vault: add_order(vault, "576457646075230043"))
-    strip = EvidenceStrip(ctx)
-    qtbot.addWidget(strip)
-    strip.show()
-    strip.set_target("order", ref)
-    settle(qtbot, ctx)
+    strip = shown_strip(qtbot, ctx, "order", ref)
     release = threading.Event()
 
     def busy(_vault: Vault, _progress: Progress) -> None:  # another job holds the vault thread for a moment

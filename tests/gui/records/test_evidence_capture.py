@@ -16,10 +16,9 @@ from shopexit.core import evidence
 from shopexit.core.vault import Vault
 from shopexit.gui.evidence import add_evidence_dialog, capture_screen, png_bytes
 from shopexit.gui.evidence.preview import EvidencePreview, decode_image, suggested_name
-from shopexit.gui.evidence.strip import EvidenceStrip
 from shopexit.gui.records.evidence import EvidencePage
 from shopexit.gui.records.orders import OrdersPage
-from tests.gui.records.conftest import MakeCtx, ask, drag, settle
+from tests.gui.records.conftest import MakeCtx, ask, drag, settle, shown_strip
 from tests.helpers.records import add_order, bomb_png, minimal_pdf
 from tests.helpers.records import png_bytes as pil_png
 
@@ -175,11 +174,7 @@ def test_save_a_copy_writes_the_original_bytes_where_the_user_says(
 
 def test_evidence_strip_takes_drops_and_lists_thumbnails(qtbot: QtBot, make_ctx: MakeCtx, tmp_path: Path) -> None:
     ctx, ref = make_ctx(lambda vault: add_order(vault, "1"))
-    strip = EvidenceStrip(ctx)
-    qtbot.addWidget(strip)
-    strip.show()
-    strip.set_target("order", ref)
-    settle(qtbot, ctx)
+    strip = shown_strip(qtbot, ctx, "order", ref)
     assert strip.empty.isVisible() and not strip.list.isVisible()
     photo = tmp_path / "parcel.png"
     photo.write_bytes(pil_png(800, 600))

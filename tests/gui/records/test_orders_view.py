@@ -12,7 +12,7 @@ from shopexit.core import evidence
 from shopexit.core.vault import Vault
 from shopexit.gui.records.model import PAGE_SIZE
 from shopexit.gui.records.orders import OrdersPage
-from tests.gui.records.conftest import MakeCtx, ask, drag, settle
+from tests.gui.records.conftest import MakeCtx, ask, drag, settle, shown_orders
 from tests.helpers.records import add_order, fill_orders, minimal_pdf
 
 
@@ -72,12 +72,7 @@ def test_a_file_dropped_on_an_order_is_kept_and_linked_as_what_it_really_is(
                           created_at=f"2026-05-0{n + 1}T10:00:00Z") for n in range(3)]
 
     ctx, order_ids = make_ctx(seed)
-    page = OrdersPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
-        page.show()
-    settle(qtbot, ctx)
+    page = shown_orders(qtbot, ctx)
 
     liar = tmp_path / "receipt.png"  # named like a picture, really a PDF
     liar.write_bytes(minimal_pdf("USPS receipt"))

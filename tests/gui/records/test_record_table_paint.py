@@ -17,7 +17,7 @@ from shopexit.gui.main import configure
 from shopexit.gui.records.model import format_cell, stored_page
 from shopexit.gui.records.orders import OrdersPage
 from shopexit.gui.records.page import MIDDLE_ELIDED, ElidingDelegate
-from tests.gui.records.conftest import MakeCtx, ask, settle
+from tests.gui.records.conftest import MakeCtx, ask, settle, shown_orders
 from tests.helpers.records import add_order, fill_orders
 
 
@@ -63,12 +63,7 @@ def test_cells_look_exactly_as_the_style_draws_them(qtbot: QtBot, make_ctx: Make
     assert isinstance(app, QApplication)
     configure(app)  # the app's fonts, palette and style sheet (selection colours, cell padding)
     ctx, _ = make_ctx(_seed)
-    page = OrdersPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
-        page.show()
-    settle(qtbot, ctx)
+    page = shown_orders(qtbot, ctx)
     table = page.table
     keys = [c.key for c in page.model.view.columns]
     table.setColumnWidth(keys.index("status"), 70)  # "Awaiting shipment" and "Completed" are cut

@@ -438,12 +438,9 @@ class RenderInput:
     case_title: str = ""
 
 
-class _Lazy(Flowable):
-    """A placeholder in the story that produces the next batch of flowables when the document reaches it."""
-
-    def __init__(self, batches: Iterator[list[Flowable]]) -> None:
-        super().__init__()
-        self.batches = batches
+class _Marker(Flowable):
+    """A story entry the document acts on when it reaches it (see `_ArchiveDoc.handle_flowable`); it takes no
+    room and draws nothing."""
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:  # pragma: no cover - never laid out
         return 0, 0
@@ -452,7 +449,15 @@ class _Lazy(Flowable):
         pass
 
 
-class _Orientation(Flowable):
+class _Lazy(_Marker):
+    """A placeholder in the story that produces the next batch of flowables when the document reaches it."""
+
+    def __init__(self, batches: Iterator[list[Flowable]]) -> None:
+        super().__init__()
+        self.batches = batches
+
+
+class _Orientation(_Marker):
     """Marks where the story turns to another page template (the wide ledger pages and back).
 
     On a page that is still empty the page itself is turned, so a section never leaves a blank page behind."""
@@ -460,12 +465,6 @@ class _Orientation(Flowable):
     def __init__(self, template: str) -> None:
         super().__init__()
         self.template = template
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:  # pragma: no cover - never laid out
-        return 0, 0
-
-    def draw(self) -> None:  # pragma: no cover
-        pass
 
 
 class _PackedStream(PDFStream):
