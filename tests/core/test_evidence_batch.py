@@ -157,7 +157,7 @@ def test_a_batch_with_thumbnails_makes_them_from_memory(vault: Vault, tmp_path: 
     wide.write_bytes(_jpeg(1200, 800, (10, 120, 200)))
     text = tmp_path / "note.txt"
     text.write_text("tracking 9400 1000 0000\n")
-    outcome = evidence.attach_files(vault, [photo, wide, text], thumbnails=True)
+    outcome = evidence.attach_files(vault, [photo, wide, text], thumbnails=8)
     ids = [a.id for a in outcome.added]
     sizes = []
     for item_id in ids[:2]:
@@ -168,8 +168,24 @@ def test_a_batch_with_thumbnails_makes_them_from_memory(vault: Vault, tmp_path: 
     assert sizes == [(256, 192), (256, 171)]
     assert thumbnails.thumbnail(vault.conn, ids[2]) is None
     # the same bytes again: linked, no second thumbnail made or needed
-    again = evidence.attach_files(vault, [photo], thumbnails=True)
+    again = evidence.attach_files(vault, [photo], thumbnails=8)
     assert not again.added[0].new and vault.conn.execute("SELECT count(*) FROM attachment_thumbs").fetchone()[0] == 2
+
+
+def test_previews_are_made_on_the_way_in_for_the_first_images_only(vault: Vault, tmp_path: Path) -> None:
+    """A drop of many photos stores at the disk's pace: the first previews are made as they go in, the others
+    when a strip shows them."""
+    text = tmp_path / "note.txt"
+    text.write_text("not an image, not counted\n")
+    photos = []
+    for n in range(5):
+        photo = tmp_path / f"photo-{n}.jpg"
+        photo.write_bytes(_jpeg(640, 480, (n * 40, 90, 40)))
+        photos.append(photo)
+    ids = [a.id for a in evidence.attach_files(vault, [text, *photos], thumbnails=2).added]
+    made = [thumbnails.thumbnail(vault.conn, i) is not None for i in ids]
+    assert made == [False, True, True, False, False, False]
+    assert thumbnails.ensure_thumbnail(vault, ids[-1]) is not None  # made when shown
 
 
 def test_a_batch_inside_a_callers_transaction_is_part_of_it(vault: Vault, tmp_path: Path) -> None:

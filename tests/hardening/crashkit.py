@@ -80,13 +80,25 @@ class Work:
     vault: Path
     inputs: dict[str, Path] = field(default_factory=dict)
     inode: int = 0
+    size: int = 0
 
     def __post_init__(self) -> None:
-        self.inode = self.vault.stat().st_ino
+        stat = self.vault.stat()
+        self.inode, self.size = stat.st_ino, stat.st_size
 
     def wal_size(self) -> int:
         wal = self.vault.with_name(self.vault.name + "-wal")
         return wal.stat().st_size if wal.exists() else 0
+
+    def changing(self) -> bool:
+        """The vault's files show a write under way: frames in its WAL, or (a bulk write, `core.bulkwrite`) a
+        rollback journal beside it or pages added to it."""
+        if self.wal_size() > 0 or self.vault.with_name(self.vault.name + "-journal").exists():
+            return True
+        try:
+            return self.vault.stat().st_size != self.size
+        except FileNotFoundError:
+            return False
 
 
 class CrashCase:
@@ -113,7 +125,7 @@ class CrashCase:
 
     def writing(self, work: Work) -> bool:
         """True once the operation has started to change files (the window worth killing in)."""
-        return work.wal_size() > 0
+        return work.changing()
 
     def committed(self, work: Work) -> bool:
         """True once the commit point has passed, when it can be seen from outside: whole-file operations

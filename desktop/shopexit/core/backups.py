@@ -188,26 +188,33 @@ def _check_restorable(candidate: Path, backup: Path, key: bytes, salt: bytes) ->
 
 
 def _set_aside(path: Path, secret: str) -> Path:
-    """Keep the current vault (with its WAL, if it could not be folded in) under a new name in the backups
-    folder, and leave no WAL behind that could be replayed onto the restored file."""
+    """Keep the current vault (with its WAL or rollback journal, if it could not be folded in) under a new name
+    in the backups folder, and leave nothing behind that SQLite could replay onto the restored file: a WAL's
+    frames, or the pages of a hot journal (a bulk write cut short, see `bulkwrite`)."""
     folder = backups_dir(path)
     make_private_dir(folder)
     aside = _stamped_name(path, folder, "before-restore")
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size:
-        _fold_wal(path, secret)
+    pending = [path.with_name(path.name + side) for side in ("-wal", "-journal")]
+    if any(_holds_data(p) for p in pending):
+        _fold_side_files(path, secret)
     link_or_copy(path, aside)
-    if wal.exists() and wal.stat().st_size:  # could not be folded (another passphrase, damage): keep it paired
-        link_or_copy(wal, aside.with_name(aside.name + "-wal"))
-    for side in ("-wal", "-shm"):
+    for side_file in pending:  # could not be folded (another passphrase, damage): keep it paired
+        if _holds_data(side_file):
+            link_or_copy(side_file, aside.with_name(aside.name + side_file.name[len(path.name):]))
+    for side in SIDE_FILES:
         with contextlib.suppress(FileNotFoundError):
             path.with_name(path.name + side).unlink()
     fsync_dir(folder)
     return aside
 
 
-def _fold_wal(path: Path, secret: str) -> None:
-    """Checkpoint a crashed session's WAL into the vault when the restore's passphrase happens to open it."""
+def _holds_data(side_file: Path) -> bool:
+    return side_file.exists() and side_file.stat().st_size > 0
+
+
+def _fold_side_files(path: Path, secret: str) -> None:
+    """Finish what a crashed session left when the restore's passphrase happens to open the vault: its WAL is
+    checkpointed in, and a hot journal is rolled back (SQLite does that on the first read)."""
     with contextlib.suppress(VaultError, sqlcipher.Error, OSError):
         salt = read_salt(path)
         conn = connect(path, derive_key(secret, salt), salt)

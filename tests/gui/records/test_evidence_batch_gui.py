@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from shopexit.core import evidence
 from shopexit.core.vault import Vault
+from shopexit.gui.evidence import strip as strip_module
 from shopexit.gui.worker import Progress
 from tests.gui.records.conftest import MakeCtx, ask, drag, settle, shown_strip
 from tests.helpers.records import add_order
@@ -89,3 +90,30 @@ def test_stop_on_the_progress_dialog_cancels_the_drop(qtbot: QtBot, make_ctx: Ma
     settle(qtbot, ctx)
     assert ask(qtbot, ctx, lambda vault: vault.conn.execute("SELECT count(*) FROM attachments").fetchone()[0]) == 0
     assert not strip.items
+
+
+def test_a_strip_makes_missing_previews_a_few_at_a_time(qtbot: QtBot, make_ctx: MakeCtx, tmp_path: Path) -> None:
+    """Photos kept without previews (the command line, the tail of a big drop) get them once a strip shows them,
+    in jobs of a few each, so other vault work runs between them."""
+    photos = _photos(tmp_path / "kept", strip_module.THUMBS_PER_JOB * 2 + 3)
+
+    def seed(vault: Vault) -> int:
+        ref = add_order(vault, "576457646075230044")
+        evidence.attach_files(vault, photos, links=[("order", ref)])
+        return ref
+
+    ctx, ref = make_ctx(seed)
+    jobs: list[object] = []
+    submit = ctx.vaults.submit
+
+    def counted(job: object, *args: object, **kwargs: object) -> object:
+        jobs.append(job)
+        return submit(job, *args, **kwargs)  # type: ignore[arg-type]
+
+    ctx.vaults.submit = counted  # type: ignore[method-assign]
+    strip = shown_strip(qtbot, ctx, "order", ref)
+    settle(qtbot, ctx)
+    thumbs = ask(qtbot, ctx, lambda vault: vault.conn.execute("SELECT count(*) FROM attachment_thumbs").fetchone()[0])
+    assert thumbs == len(photos)
+    assert len(jobs) >= 1 + 3  # the list, then three jobs of previews
+    assert strip.list.count() == len(photos)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shopexit.core import audit, evidence
+from shopexit.core.bulkwrite import bulk_writes
 from shopexit.core.errors import EvidenceRefused
 from shopexit.core.importers import data_export
 from shopexit.core.importers.base import (
@@ -66,7 +67,7 @@ def import_file(
     cache_size = vault.conn.execute("PRAGMA cache_size").fetchone()[0]
     vault.conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
-        with vault.transaction() as tx:
+        with bulk_writes(vault.conn, vault.path), vault.transaction() as tx:
             try:
                 attached = evidence.attach_file(vault, path, origin="import")
             except EvidenceRefused as exc:

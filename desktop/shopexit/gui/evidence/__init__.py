@@ -78,7 +78,8 @@ def attach_paths_job(paths: Sequence[Path], links: Links, origin: str, max_size:
 
     def job(vault: Vault, progress: Progress) -> AddOutcome:
         batch = evidence.attach_files(vault, paths, links=links, origin=origin, max_size=max_size,
-                                      progress=progress.report, cancelled=progress.cancelled, thumbnails=True)
+                                      progress=progress.report, cancelled=progress.cancelled,
+                                      thumbnails=PREVIEWS_ON_THE_WAY_IN)
         if not batch.cancelled:
             progress.report(len(paths), len(paths), "")
         return AddOutcome(batch.added, batch.refused, batch.cancelled)
@@ -120,6 +121,9 @@ def _failed(ctx: GuiContext, parent: QWidget | None) -> Callable[[str], None]:
 
 
 PROGRESS_AFTER_MS = 400
+PREVIEWS_ON_THE_WAY_IN = 48
+"""Previews made while a drop is stored: about what a strip shows at once. The strip makes the rest afterwards,
+a few at a time (`EvidenceStrip._make_thumbnails`)."""
 """A drop of several files shows its progress (and a Stop button) once it has taken this long."""
 
 
