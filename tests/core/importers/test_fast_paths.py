@@ -7,6 +7,7 @@ slow reading of the same input.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from shopexit.core import sample_exports as se
 from shopexit.core.importers import import_file
+from shopexit.core.importers.base import ImportRefused
 from shopexit.core.importers.columns import CellProblem, amount
 from shopexit.core.importers.dates import DateReader
 from shopexit.core.importers.orders import _amounts
@@ -75,6 +77,44 @@ def test_xlsx_fast_rows_match_the_xml_parser(tmp_path: Path, date_styles: frozen
     assert fast[1] == (2, ["576457", "", "12.00", "Fig & Cedar \U0001f381 \u043b"])
     assert fast[2][1][27] == "far" and len(fast[2][1]) == 28
     assert fast[6] == (7, ["first", "again"])
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+                    | st.sampled_from("&<>\"'\t\n"), max_size=10)
+
+
+def _escaped(text: str, refs: str) -> str:
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    out = out.replace("'", "&apos;")
+    if refs == "decimal":
+        return "".join(f"&#{ord(c)};" if ord(c) > 127 else c for c in out)
+    if refs == "hex":
+        return "".join(f"&#x{ord(c):X};" if ord(c) > 127 else c for c in out)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(_XML_TEXT, min_size=1, max_size=5), refs=st.sampled_from(["none", "decimal", "hex"]))
+def test_escaped_text_reads_as_the_xml_parser_reads_it(texts: list[str], refs: str) -> None:
+    cells = "".join(_inline(f"{'ABCDE'[i]}1", _escaped(t, refs), preserve=True) for i, t in enumerate(texts))
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{_NS}"><sheetData><row r="1">{cells}</row>'
+           "</sheetData></worksheet>")
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml.encode("utf-8"))
+    with zipfile.ZipFile(raw) as zf:
+        fast = list(iter_sheet_rows(zf, "xl/worksheets/sheet1.xml", Path("s.xlsx"), [], frozenset()))
+        reference = list(_expat_rows(zf, "xl/worksheets/sheet1.xml", Path("s.xlsx"), [], frozenset()))
+    assert fast == reference
+    if any(t.strip() for t in texts):
+        assert fast[0][1][:len(texts)] == [t.strip() for t in texts]
+
+
+def test_an_entity_xml_does_not_declare_is_refused_as_the_xml_parser_refuses_it(tmp_path: Path) -> None:
+    rows = [*ROWS[:2], _inline("A3", "576463") + _inline("D3", "Fig&nbsp;Cedar")]
+    path = _sheet_zip(tmp_path, rows)
+    with zipfile.ZipFile(path) as zf, pytest.raises(ImportRefused, match=r"sheet1\.xml"):
+        list(iter_sheet_rows(zf, "xl/worksheets/sheet1.xml", path, [], frozenset()))
 
 
 def _reference_amounts(texts: list[str], currency: str) -> tuple[list[int], str]:
