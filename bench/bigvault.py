@@ -8,7 +8,10 @@
 The bulk (orders, lines, settlements, on-hold, withdrawals, commissions, threads, messages) goes in with
 `executemany` straight into the schema's columns, in one transaction, with the search index filled once at the
 end the way the orders importer does it (`DeferredSearchIndex`) — minutes faster than importing, and the rows
-look like imported ones: every order and line carries the `raw_json` of the export columns no field claims.
+look like imported ones: every order and line carries the `raw_json` of the export columns no field claims,
+in the compact form an import writes (`records.raw`: `[layout id, cells …]`, header names once in `raw_layouts`).
+A vault generated before that form keeps its object rows when it is migrated (readers take both forms), so the
+change did not bump GENERATOR_VERSION: the data each row decodes to is the same.
 Evidence goes through the real `evidence.attach_bytes`, so images are stored, sniffed and hashed as the app
 stores them.
 
@@ -81,6 +84,7 @@ _VOCAB_TEXT = (
 VOCAB = tuple(_VOCAB_TEXT.split())  # most common first: messages draw words with weight 1/rank
 ORDER_EXTRA = ("Fulfillment Type", "Warehouse Name", "Delivery Option", "Payment Method", "Weight(kg)", "Package ID",
                "Product Category", "Purchase Channel")
+LINE_EXTRA = ("SKU Unit Original Price", "SKU Platform Discount", "SKU Seller Discount", "Product Category")
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,9 @@ def _us_text(moment: datetime) -> str:
     return moment.strftime("%m/%d/%Y %I:%M:%S %p")
 
 
-def _order_rows(rng: random.Random, orders: int, now: str) -> Iterator[tuple[object, ...]]:
+def _order_rows(rng: random.Random, orders: int, now: str, layout: int) -> Iterator[tuple[object, ...]]:
+    from shopexit.core.records import raw as raw_form
+
     for i in range(orders):
         created = START + timedelta(seconds=int(DAYS * 86400 * i / orders) + rng.randrange(3600))
         # the newest orders are still waiting to ship, as in any shop that is still trading
@@ -126,10 +132,9 @@ def _order_rows(rng: random.Random, orders: int, now: str) -> Iterator[tuple[obj
             first, last = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
             user, name = f"{first.lower()}.{last.lower()}{i % 97}", f"{first} {last}"
         amount = rng.randrange(600, 12000)
-        raw = {"Fulfillment Type": "Fulfillment by seller", "Warehouse Name": "Harbor St warehouse",
-               "Delivery Option": "Standard shipping", "Payment Method": ("Card", "PayPal", "Apple Pay")[i % 3],
-               "Weight(kg)": f"{0.2 + (i % 30) / 10:.1f}", "Package ID": f"1153{i:014d}",
-               "Product Category": "Home Supplies/Home Fragrance", "Purchase Channel": "Mobile"}
+        raw = ["Fulfillment by seller", "Harbor St warehouse", "Standard shipping",
+               ("Card", "PayPal", "Apple Pay")[i % 3], f"{0.2 + (i % 30) / 10:.1f}", f"1153{i:014d}",
+               "Home Supplies/Home Fragrance", "Mobile"]  # in the order of ORDER_EXTRA
         yield (f"5764{i:014d}", status, "", "USD", amount, amount * 8 // 100, 499 if i % 4 else 0,
                (amount if status == "Cancelled" else 0), _iso(created), _us_text(created) + "\t", _iso(paid),
                _iso(shipped) if shipped else None, _iso(delivered) if delivered else None,
@@ -137,17 +142,18 @@ def _order_rows(rng: random.Random, orders: int, now: str) -> Iterator[tuple[obj
                f"{100 + i % 900} Main St, Springfield, IL 627{i % 100:02d}", "United States",
                f"9400{i:018d}" if shipped else "", PROVIDERS[i % len(PROVIDERS)] if shipped else "",
                NOTES[i % len(NOTES)], "Buyer changed their mind" if cancelled else "",
-               json.dumps(raw, ensure_ascii=False), now)
+               raw_form.encode(layout, raw), now)
 
 
-def _line_rows(rng: random.Random, lines: int) -> Iterator[tuple[object, ...]]:
+def _line_rows(rng: random.Random, lines: int, layout: int) -> Iterator[tuple[object, ...]]:
+    from shopexit.core.records import raw as raw_form
+
     for n in range(lines):
         product, variation, price = PRODUCTS[n % len(PRODUCTS) if n % 3 else rng.randrange(len(PRODUCTS))]
         quantity = 1 + (n % 7 == 0) + (n % 31 == 0)
-        raw = {"SKU Unit Original Price": f"{price / 100:.2f}", "SKU Platform Discount": "0.00",
-               "SKU Seller Discount": "0.00", "Product Category": "Home Supplies/Home Fragrance"}
+        raw = [f"{price / 100:.2f}", "0.00", "0.00", "Home Supplies/Home Fragrance"]  # in the order of LINE_EXTRA
         yield (1 + n, "0", f"17290{n % 400:010d}", f"HG-{n % len(PRODUCTS):03d}", product, variation, quantity,
-               1 if n % 97 == 0 else 0, price, price * quantity, json.dumps(raw, ensure_ascii=False))
+               1 if n % 97 == 0 else 0, price, price * quantity, raw_form.encode(layout, raw))
 
 
 def _image_bytes(rng: random.Random, index: int, size: tuple[int, int] = (1280, 960)) -> bytes:
@@ -190,6 +196,7 @@ def generate(path: Path, *, lines: int = 100_000, messages: int = 10_000, images
     import time
 
     from shopexit.core import audit, evidence
+    from shopexit.core.records import raw as raw_form
     from shopexit.core.records.orders import DeferredSearchIndex
     from shopexit.core.timeutil import now_iso
     from shopexit.core.vault import ShopProfile, Vault
@@ -202,16 +209,18 @@ def generate(path: Path, *, lines: int = 100_000, messages: int = 10_000, images
     try:
         with vault.transaction() as tx:
             deferred = DeferredSearchIndex(tx, ("orders", "order_lines", "threads", "messages"))
+            order_layout, line_layout = raw_form.layout_id(tx, ORDER_EXTRA), raw_form.layout_id(tx, LINE_EXTRA)
             tx.executemany(
                 "INSERT INTO orders(order_id, status, substatus, currency, order_amount, taxes, shipping_fee,"
                 " refund_amount, created_at, created_text, paid_at, shipped_at, delivered_at, cancelled_at,"
                 " buyer_username, recipient, phone, address, country, tracking_id, shipping_provider,"
                 " buyer_message, cancel_reason, raw_json, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _order_rows(rng, orders, now))
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _order_rows(rng, orders, now, order_layout))
             tx.executemany(
                 "INSERT INTO order_lines(order_ref, line_key, sku_id, seller_sku, product_name, variation, quantity,"
                 " returned_quantity, unit_price, subtotal, raw_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                _line_rows(rng, lines))
+                _line_rows(rng, lines, line_layout))
             # Money: a settlement per completed order (order-level money, as Finance > Income lists it), plus
             # an adjustment every 500 orders; on hold: delivered orders not settled yet.
             tx.execute(

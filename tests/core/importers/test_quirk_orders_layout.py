@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from shopexit.core import sample_exports as se
 from shopexit.core.importers import import_file
+from shopexit.core.records.raw import decode_row
 from shopexit.core.vault import ShopProfile, Vault
 from tests.conftest import PASSPHRASE
 
@@ -65,7 +65,7 @@ def test_regional_columns_are_kept_not_refused(tmp_path: Path, region: str) -> N
     assert len(header) == (59 if region == "TH" else 65)
     summary = import_file(vault, path)
     assert summary.refused == [] and summary.new == 12
-    raw = json.loads(vault.conn.execute("SELECT raw_json FROM orders LIMIT 1").fetchone()[0])
+    raw = decode_row(vault.conn, vault.conn.execute("SELECT raw_json FROM orders LIMIT 1").fetchone()[0])
     assert "Small Order Fee" in raw and ("District" in raw or "Districts" in raw)
     assert vault.conn.execute("SELECT DISTINCT currency FROM orders").fetchall() == [(shop.currency,)]
     vault.lock()
@@ -84,5 +84,5 @@ def test_unknown_and_extra_columns_are_kept(vault: Vault, tmp_path: Path, shop: 
     path = tmp_path / "orders.csv"
     path.write_bytes(se.csv_text(rows))
     assert import_file(vault, path).refused == []
-    raws = [json.loads(r[0]) for r in vault.conn.execute("SELECT raw_json FROM orders ORDER BY id")]
+    raws = [decode_row(vault.conn, r[0]) for r in vault.conn.execute("SELECT raw_json FROM orders ORDER BY id")]
     assert raws[0]["Brand New Column"] == "kept" and raws[0]["column 59"] == "beyond the header"

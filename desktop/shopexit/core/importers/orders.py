@@ -3,15 +3,15 @@
 One row per SKU line; the order's own fields (status, Order Amount, Taxes, shipping, buyer, times) repeat on
 every line of the order and are read once per order per file, so nothing is counted twice. Regional exports add
 columns (Thailand: Small Order Fee, District; Indonesia: Buyer Service Fee, Handling Fee …): they are kept in
-`raw_json` with every other column no field claims.
+`raw_json` with every other column no field claims, as `[layout, cells …]` with the header names stored once
+per file's layout (`records.raw`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from shopexit.core import money
 from shopexit.core.importers.columns import (
@@ -26,6 +26,7 @@ from shopexit.core.importers.columns import (
 from shopexit.core.importers.context import Context
 from shopexit.core.importers.dates import DateReader
 from shopexit.core.importers.tabular import Table
+from shopexit.core.records import raw
 from shopexit.core.records.orders import OrderWriter
 
 LABEL = "Orders export"
@@ -94,11 +95,12 @@ def run(ctx: Context, table: Table) -> None:
     ends the rows early (a refused row, cancel, a write error re-raised here) stops the writer first, and the
     driver's rollback then undoes every batch written."""
     cols = Columns(table.header, FIELDS)
+    encoders = _raw_encoders(ctx, cols)  # before the writer, which reads every layout the vault holds
     writer = OrderWriter(ctx.conn, ctx.import_id, background=True)
     interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     try:
-        _rows(ctx, table, cols, writer)
+        _rows(ctx, table, cols, writer, encoders)
         outcomes = writer.outcomes()
     except BaseException:
         writer.abort()
@@ -109,14 +111,27 @@ def run(ctx: Context, table: Table) -> None:
         ctx.counts.tally(outcome)
 
 
-def _rows(ctx: Context, table: Table, cols: Columns, writer: OrderWriter) -> None:
-    reader = DateReader(ctx.zone)
-    header = cols.header
+Encoders = tuple[Callable[[Sequence[str]], str], Callable[[Sequence[str]], str]]
+
+
+def _split(cols: Columns) -> tuple[list[int], list[int]]:
+    """The columns kept with each line, and those kept with the order (every other one)."""
     line_idx = sorted(cols.index[f] for f in LINE_FIELDS if f in cols.index)
     line_set = set(line_idx)
-    order_idx = [i for i in range(cols.width) if i not in line_set]
-    line_raw = raw_encoder(header, line_idx)
-    order_raw = raw_encoder(header, order_idx)
+    return line_idx, [i for i in range(cols.width) if i not in line_set]
+
+
+def _raw_encoders(ctx: Context, cols: Columns) -> Encoders:
+    """The `raw_json` writers for lines and orders: two layouts per file (found or added once)."""
+    line_idx, order_idx = _split(cols)
+    return raw_encoder(ctx.conn, cols.header, line_idx), raw_encoder(ctx.conn, cols.header, order_idx)
+
+
+def _rows(ctx: Context, table: Table, cols: Columns, writer: OrderWriter, encoders: Encoders) -> None:
+    reader = DateReader(ctx.zone)
+    header = cols.header
+    _line_idx, order_idx = _split(cols)
+    line_raw, order_raw = encoders
     order_headers = [header[i] for i in order_idx]
     at = cols.at
     i_order_id, i_currency, i_status = at("order_id"), at("currency"), at("status")
@@ -133,7 +148,6 @@ def _rows(ctx: Context, table: Table, cols: Columns, writer: OrderWriter) -> Non
     line_money = [(at(f), _title(cols, f)) for f in LINE_MONEY]
     address_idx = [at(f) for f in ADDRESS_FIELDS if f in cols.index]
     width = cols.width
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     parse = reader.parse
     rows = decide_dates(ctx.rows(table, cols, "order_id"), reader, cols, DATE_FIELDS, ctx.path)
     for row_number, cells in rows:
@@ -154,9 +168,10 @@ def _rows(ctx: Context, table: Table, cols: Columns, writer: OrderWriter) -> Non
             if not writer.seen_before(order_id):
                 order_amounts, currency = _amounts(cells, order_money, currency)
                 if len(cells) - 1 > width and any(cells[width:-1]):  # cells beyond the header: rare, slow path
-                    raw = dict(zip(order_headers, [cells[i] for i in order_idx], strict=True))
-                    raw.update({f"column {i + 1}": cells[i] for i in range(width, len(cells) - 1) if cells[i]})
-                    raw_text = dumps(raw)
+                    # no layout has these extra columns, so the row keeps the object form {header: cell}
+                    extra = dict(zip(order_headers, [cells[i] for i in order_idx], strict=True))
+                    extra.update({f"column {i + 1}": cells[i] for i in range(width, len(cells) - 1) if cells[i]})
+                    raw_text = raw.encode_object(extra)
                 else:
                     raw_text = order_raw(cells)
                 stamps: list[str | None] = []

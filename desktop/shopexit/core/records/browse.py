@@ -11,11 +11,11 @@ The detail readers below gather what a record's pane shows in one call, so the G
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shopexit.core.evidence import EvidenceItem, get_item, items_for, links_of
+from shopexit.core.records import raw
 from shopexit.core.records.cases import CaseSummary, cases_for, record_label
 from shopexit.core.records.manual import Note, notes_for
 from shopexit.core.search import build_match, filter_ids_sql
@@ -458,14 +458,9 @@ def _record(conn: Conn, table: str, record_id: int) -> dict[str, Any]:
     return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
-def _raw_fields(raw: str, skip: set[str]) -> list[tuple[str, str]]:
-    """The export's own columns, for anything our columns do not show."""
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return []
-    if not isinstance(data, dict):
-        return []
+def _raw_fields(conn: Conn, raw_json: str, skip: set[str]) -> list[tuple[str, str]]:
+    """The export's own columns, for anything our columns do not show (either stored form: `records.raw`)."""
+    data = raw.decode_row(conn, raw_json)
     return [(str(k).strip(), str(v).strip()) for k, v in data.items()
             if str(k).strip() not in skip and v not in (None, "") and str(v).strip()]
 
@@ -518,7 +513,7 @@ def money_detail(conn: Conn, kind: str, record_id: int) -> RecordDetail:
         fields.append((key.replace("_", " ").capitalize(), str(value)))
     ident = r.get("reference_id") or r.get("withdrawal_id") or r.get("order_id") or record_id
     return _linked_detail(conn, kind, record_id, f"{_MONEY_TITLES[kind]} {ident}", fields,
-                          extra={"raw": _raw_fields(r.get("raw_json", ""), set())})
+                          extra={"raw": _raw_fields(conn, r.get("raw_json", ""), set())})
 
 
 @dataclass(frozen=True)

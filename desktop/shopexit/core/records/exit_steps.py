@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from typing import Any
 
 from shopexit.core import audit, step_texts
 from shopexit.core.errors import NotFound, ShopexitError
+from shopexit.core.records import raw
 from shopexit.core.records.steps import get_step, set_data, set_status
 from shopexit.core.timeutil import now_iso
 from shopexit.core.vault import Conn
@@ -617,9 +619,13 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     # One UPDATE per table, with the JSON stripping done by a Python function SQLite calls per row: a vault of
     # 100,000 orders is purged in seconds, not one statement per order.
     removed = [0]
+    # Rows in the compact form name a layout instead of carrying their header names: which cells are a buyer's
+    # is decided once per layout, from its header names, by the same rule as an object's keys.
+    buyer_cells = {lid: frozenset(i for i, name in enumerate(names) if _is_buyer_key(name))
+                   for lid, names in raw.layouts(conn).items()}
 
     def strip(text: str | None) -> str:
-        stripped, n = _strip_json(text or "{}")
+        stripped, n = _strip_json(text or "{}", buyer_cells)
         removed[0] += n
         return stripped
 
@@ -643,15 +649,22 @@ def purge_buyer_data(conn: Conn, today: date | None = None) -> PurgeResult:
     return PurgeResult(int(orders), int(lines), len(sources), fields_removed, len(thread_ids), messages)
 
 
-def _strip_json(text: str) -> tuple[str, int]:
-    try:
-        raw = json.loads(text or "{}")
-    except ValueError:
-        return "{}", 1
-    stripped, removed = strip_buyer_fields(raw)
+def _strip_json(text: str, buyer_cells: Mapping[int, frozenset[int]]) -> tuple[str, int]:
+    """A stored row (either form of `records.raw`) with its buyer values blanked, and how many there were."""
+    layout, value = raw.parse(text)
+    if layout is None:
+        if value is None:
+            return "{}", 1  # not JSON: nothing in it can be told safe, so none of it is kept
+        stripped, removed = strip_buyer_fields(value)
+        if not removed:
+            return text, 0  # untouched rows keep their original text exactly
+        return json.dumps(stripped, ensure_ascii=False), removed
+    # A layout the vault does not hold (only a damaged vault has one) cannot say which cells are safe: all go.
+    blank: Collection[int] = buyer_cells[layout] if layout in buyer_cells else range(len(value))
+    removed = sum(1 for i in blank if i < len(value) and value[i] not in ("", None))
     if not removed:
-        return text, 0  # untouched rows keep their original text exactly
-    return json.dumps(stripped, ensure_ascii=False), removed
+        return text, 0
+    return raw.encode(layout, ["" if i in blank else cell for i, cell in enumerate(value)]), removed
 
 
 def _replace_source(conn: Conn, import_id: int, attachment_id: int, day: str) -> None:

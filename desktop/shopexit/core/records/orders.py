@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from shopexit.core.records import raw
 from shopexit.core.timeutil import now_iso
 from shopexit.core.vault import Conn
 
@@ -33,6 +34,9 @@ LINE_COLUMNS: tuple[str, ...] = (
 )
 BUYER_COLUMNS = frozenset({"buyer_username", "recipient", "phone", "address", "buyer_message", "raw_json"})
 _KEEP_WHEN_PURGED = tuple(i for i, c in enumerate(ORDER_COLUMNS) if c not in BUYER_COLUMNS)
+_ORDER_RAW = ORDER_COLUMNS.index("raw_json")
+_RAW_DIFFERS = "shopexit_raw_differs"
+"""SQL function the line upsert compares `raw_json` with, by content rather than text (see `OrderWriter`)."""
 BATCH = 2000
 _INDEX_INSERT = re.compile(
     r"CREATE\s+TRIGGER\s+\w+\s+AFTER\s+INSERT\s+ON\s+(\w+)\s+BEGIN\s+INSERT\s+INTO\s+search_index\s*\(([^)]*)\)"
@@ -190,12 +194,17 @@ class OrderWriter:
             f"INSERT INTO order_lines(order_ref, line_key, {', '.join(LINE_COLUMNS)})"
             f" VALUES ({', '.join('?' * (len(LINE_COLUMNS) + 2))})"
         )
-        cols = ", ".join(LINE_COLUMNS)
+        plain = [c for c in LINE_COLUMNS if c != "raw_json"]
         self._line_upsert = (
             f"{self._line_sql} ON CONFLICT(order_ref, line_key) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in LINE_COLUMNS)
-            + f" WHERE ({cols}) IS NOT ({', '.join('excluded.' + c for c in LINE_COLUMNS)})"
+            + f" WHERE ({', '.join(plain)}) IS NOT ({', '.join('excluded.' + c for c in plain)})"
+            + f" OR {_RAW_DIFFERS}(raw_json, excluded.raw_json)"
         )
+        # Rows stored before the compact form (objects) hold the same cells as a re-import's arrays: compared by
+        # content, a file imported again is unchanged in any vault. Read after the importer added its layouts.
+        self.layouts = raw.layouts(conn)
+        self._differs_registered = False
         if background:
             self.pipe = BatchPipe()
 
@@ -218,6 +227,9 @@ class OrderWriter:
         else:
             self.flush()
             self._sync()
+            if not self._differs_registered:
+                self.conn.create_function(_RAW_DIFFERS, 2, self._raw_differs, deterministic=True)
+                self._differs_registered = True
             cur = self.conn.execute(self._line_upsert, (state[0], key, *line))
             if cur.rowcount and state[1] == "unchanged":
                 state[1] = "updated"
@@ -240,7 +252,8 @@ class OrderWriter:
         ).fetchone()
         purged, current = bool(row[0]), tuple(row[1:])
         columns: Sequence[int] = _KEEP_WHEN_PURGED if purged else range(len(ORDER_COLUMNS))
-        if all(current[i] == order[i] for i in columns):
+        if all(current[i] == order[i] or (i == _ORDER_RAW and raw.same(current[i], order[i], self.layouts))
+               for i in columns):
             return "unchanged"
         sets = ", ".join(f"{ORDER_COLUMNS[i]} = ?" for i in columns)
         self.conn.execute(
@@ -248,6 +261,14 @@ class OrderWriter:
             (*(order[i] for i in columns), self.import_id, self.now, row_id),
         )
         return "updated"
+
+    def _raw_differs(self, stored: str | None, new: str | None) -> bool:
+        return not raw.same(stored, new, self.layouts)
+
+    def _unregister(self) -> None:
+        if self._differs_registered:
+            self.conn.create_function(_RAW_DIFFERS, 2, None)
+            self._differs_registered = False
 
     def _sync(self) -> None:
         """Before the caller's own use of the connection: every queued batch written."""
@@ -289,6 +310,7 @@ class OrderWriter:
             self.pipe = None
         else:
             self.index.finish()
+        self._unregister()
         return [state[1] for state in self.seen.values()]
 
     def abort(self) -> None:
@@ -296,3 +318,4 @@ class OrderWriter:
         if self.pipe is not None:
             pipe, self.pipe = self.pipe, None
             pipe.abort()
+        self._unregister()

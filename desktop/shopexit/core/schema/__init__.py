@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shopexit.core.schema import m0001_initial, m0004_guided_exit, m0005_search_rowids, m0006_buyer_lookup
+from shopexit.core.schema import (
+    m0001_initial,
+    m0004_guided_exit,
+    m0005_search_rowids,
+    m0006_buyer_lookup,
+    m0007_raw_layouts,
+)
 
 
 @dataclass(frozen=True)
@@ -23,5 +29,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "guided_exit", m0004_guided_exit.SQL),
     Migration(5, "search_rowids", m0005_search_rowids.SQL),
     Migration(6, "buyer_lookup", m0006_buyer_lookup.SQL),
+    Migration(7, "raw_layouts", m0007_raw_layouts.SQL),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
