@@ -191,31 +191,39 @@ def _readme_blocks() -> list[str]:
     return [block.split("\n", 1)[1].split("```", 1)[0] for block in section.split("```sh")[1:]]
 
 
-def _crashed_vault_with_backup(folder: Path) -> tuple[Path, Path]:
-    """A vault whose last session was killed (committed data only in its -wal), and an older backup."""
+def _crashed_vault_with_backup(folder: Path, crash: str = "wal") -> tuple[Path, Path]:
+    """A vault whose last session was killed, and an older backup. `wal`: committed data only in its -wal;
+    `journal`: killed in the middle of a bulk write (an import), a hot -journal beside half-written pages."""
     path = folder / "vault.shopexit"
     with Vault.create(path, PASSPHRASE, PROFILE) as vault:
         attach_bytes(vault, b"in the backup", "old.txt")
         backup = vault.backup()
+    work = ('attach_bytes(vault, os.urandom(300_000), "after-the-backup.bin")' if crash == "wal" else
+            'vault.conn.execute("PRAGMA cache_size = 20")\n'
+            'with bulk_writes(vault.conn, vault.path):\n'
+            '    vault.conn.execute("BEGIN IMMEDIATE")\n'
+            '    for n in range(6):\n'
+            '        attach_bytes(vault, os.urandom(300_000), f"cut-short-{n}.bin")\n'
+            '    os._exit(0)')
     script = textwrap.dedent(f"""
         import os
         from pathlib import Path
+        from shopexit.core.bulkwrite import bulk_writes
         from shopexit.core.vault import Vault
         from shopexit.core.evidence import attach_bytes
         vault = Vault.open(Path({str(path)!r}), {PASSPHRASE!r})
-        attach_bytes(vault, os.urandom(300_000), "after-the-backup.bin")
-        os._exit(0)
-    """)
+    """) + work + "\nos._exit(0)\n"
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
-    assert Path(str(path) + "-wal").stat().st_size > 0
+    assert Path(f"{path}-{crash}").stat().st_size > 0
     return path, backup
 
 
+@pytest.mark.parametrize("crash", ["wal", "journal"])
 @pytest.mark.parametrize("way", ["with shopexit", "without shopexit"])
-def test_the_readme_restore_steps_work_as_written(tmp_path: Path, way: str) -> None:
+def test_the_readme_restore_steps_work_as_written(tmp_path: Path, way: str, crash: str) -> None:
     blocks = _readme_blocks()
     assert len(blocks) == 2
-    path, backup = _crashed_vault_with_backup(tmp_path)
+    path, backup = _crashed_vault_with_backup(tmp_path, crash)
     block = blocks[0] if way == "with shopexit" else blocks[1]
     script = block.replace("vault-20261127T101500000000Z-manual.shopexit", backup.name)
     shell = f'shopexit() {{ "{sys.executable}" -m shopexit "$@"; }}\nset -e\n{script}'
