@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QImage
+import pytest
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, Qt
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -58,6 +59,41 @@ def _viewport_image(page: OrdersPage) -> QImage:
     return page.table.viewport().grab().toImage()
 
 
+def _as_the_style_paints(page: OrdersPage) -> QImage:
+    """The viewport painted by Qt's own loop and the style's full item pass for every cell (what the tables painted
+    with before), the light delegates put back afterwards."""
+    table = page.table
+    keys = [c.key for c in page.model.view.columns]
+    light = [table.itemDelegateForColumn(n) for n in range(len(keys))]
+    default = table.itemDelegate()
+    table.setItemDelegate(StyleDelegate(table, Qt.TextElideMode.ElideRight))
+    for n, key in enumerate(keys):
+        if key in MIDDLE_ELIDED:
+            table.setItemDelegateForColumn(n, StyleDelegate(table, Qt.TextElideMode.ElideMiddle))
+    styled = _viewport_image(page)
+    table.setItemDelegate(default)
+    for n, delegate in enumerate(light):
+        table.setItemDelegateForColumn(n, delegate)
+    return styled
+
+
+def _painted_in_one_pass(page: OrdersPage) -> tuple[QImage, list[bool]]:
+    """The viewport as the table paints it now, and whether each paint took the one-pass path."""
+    table = page.table
+    passes: list[bool] = []
+    one_pass = table._paint_rows
+
+    def spy(event: QPaintEvent) -> bool:
+        passes.append(one_pass(event))
+        return passes[-1]
+
+    table._paint_rows = spy  # type: ignore[method-assign]
+    try:
+        return _viewport_image(page), passes
+    finally:
+        del table._paint_rows
+
+
 def test_cells_look_exactly_as_the_style_draws_them(qtbot: QtBot, make_ctx: MakeCtx) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -71,18 +107,53 @@ def test_cells_look_exactly_as_the_style_draws_them(qtbot: QtBot, make_ctx: Make
     table.clearFocus()
     qtbot.wait(20)
 
-    light = _viewport_image(page)
+    light, passes = _painted_in_one_pass(page)
+    assert passes and all(passes)  # the rows were painted in one pass, not by Qt's loop
     delegate = table.itemDelegate()
     assert isinstance(delegate, ElidingDelegate)
-    assert any(shown.endswith("…") for shown in delegate._elided.values())  # it painted, and cut some cells
+    assert any(shown.endswith("…") for shown in delegate.shown_texts().values())  # it painted, and cut some cells
 
-    table.setItemDelegate(StyleDelegate(table, Qt.TextElideMode.ElideRight))
-    for n, key in enumerate(keys):
-        if key in MIDDLE_ELIDED:
-            table.setItemDelegateForColumn(n, StyleDelegate(table, Qt.TextElideMode.ElideMiddle))
-    styled = _viewport_image(page)
+    styled = _as_the_style_paints(page)
     assert light.size() == styled.size()
     assert light == styled, "the light delegate must paint pixel for pixel what the style paints"
+
+
+def test_focus_moved_hidden_and_scrolled_columns_paint_as_the_style_does(qtbot: QtBot, make_ctx: MakeCtx) -> None:
+    """The one-pass paint against the style's, cell for cell: the keyboard focus's frame on a cell of the chosen
+    row, a column hidden, one moved, one cut in the middle, the table scrolled down and sideways; then the whole
+    table disabled."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    configure(app)
+    ctx, _ = make_ctx(_seed)
+    page = shown_orders(qtbot, ctx)
+    table, model = page.table, page.model
+    keys = [c.key for c in model.view.columns]
+    header = table.horizontalHeader()
+    table.setColumnHidden(keys.index("status"), True)
+    header.moveSection(header.visualIndex(keys.index("buyer")), 0)
+    table.setColumnWidth(keys.index("order_id"), 60)  # an id cut in the middle
+    table.setColumnWidth(keys.index("buyer"), 90)
+    page.resize(700, 500)  # narrower than the columns: the table scrolls sideways
+    qtbot.wait(20)
+    table.horizontalScrollBar().setValue(37)
+    table.verticalScrollBar().setValue(3)
+    page.activateWindow()
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=5_000)
+    table.setCurrentIndex(model.index(5, keys.index("amount")))  # the focus frame on a cell of row 5, on screen
+    qtbot.wait(20)
+    assert table.currentIndex().row() == 5 and table.visualRect(table.currentIndex()).isValid()
+
+    light, passes = _painted_in_one_pass(page)
+    assert passes and all(passes)
+    assert light == _as_the_style_paints(page), "focus, moved, hidden and scrolled columns paint as the style does"
+
+    table.setEnabled(False)  # disabled rows: the palette's disabled colours
+    qtbot.wait(20)
+    light, passes = _painted_in_one_pass(page)
+    assert passes and all(passes)
+    assert light == _as_the_style_paints(page), "a disabled table paints as the style does"
 
 
 def test_a_page_arriving_below_the_screen_is_not_repainted(qtbot: QtBot, make_ctx: MakeCtx) -> None:
@@ -114,6 +185,78 @@ def test_a_page_arriving_below_the_screen_is_not_repainted(qtbot: QtBot, make_ct
     assert last >= 100
 
 
+def test_a_page_arriving_while_the_view_is_at_the_end_asks_for_the_next_at_once(qtbot: QtBot,
+                                                                                make_ctx: MakeCtx) -> None:
+    """Held at the bottom, the view asks for the page after the one arriving without waiting for another scroll
+    (the vault thread builds it while the GUI thread is idle), and for one page ahead only."""
+    ctx, _ = make_ctx(lambda vault: fill_orders(vault, 700, searchable=False))
+    page = OrdersPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    model, table = page.model, page.table
+    model.page_size = 60  # more rows than the screen shows
+    with qtbot.waitSignal(model.page_loaded, timeout=20_000):
+        page.show()
+    settle(qtbot, ctx)
+    assert model.rowCount() == 60
+    bar = table.verticalScrollBar()
+    moves: list[int] = []
+    bar.valueChanged.connect(moves.append)
+    arrived: list[int] = []
+    model.page_loaded.connect(arrived.append)
+
+    bar.setValue(bar.maximum())  # the user reaches the end: Qt asks for the next page
+    last_shown = table.rowAt(table.viewport().height() - 1)
+    assert last_shown == 59
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=20_000)  # …and that page asked for one more itself
+    settle(qtbot, ctx)
+    qtbot.wait(50)
+    assert moves == [moves[0]]  # one scroll, no other
+    assert arrived == [120, 180] and model.rowCount() == 180  # one page ahead, no further
+    assert bar.value() == moves[0]  # the view stayed where the user left it
+    # What the screen shows (the window's backing store) is what painting the viewport afresh gives: held at the
+    # end, the rows moved up a few pixels to align the top row, and the first new row shows in part below the last.
+    viewport = table.viewport()
+    # (inside the frame's rounded corners, whose anti-aliasing a grab of part of the page blends otherwise)
+    area = QRect(viewport.mapTo(page, QPoint(0, 0)), viewport.size()).adjusted(6, 6, -6, -6)
+    on_screen = page.screen().grabWindow(page.winId(), area.x(), area.y(), area.width(), area.height())
+    afresh = page.grab(area)  # the page painted again
+    assert on_screen.toImage().convertToFormat(QImage.Format.Format_RGB32) == \
+        afresh.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    table.scrollTo(model.index(90, 0))  # scrolled, but not to the end: nothing is asked for
+    settle(qtbot, ctx)
+    assert model.rowCount() == 180
+
+
+def test_kept_rows_and_cut_texts_are_invisible_to_the_cycle_collector(qtbot: QtBot, make_ctx: MakeCtx) -> None:
+    """A full collection (which holds the interpreter, stalling the GUI) does not visit the rows a model holds nor
+    the texts a delegate kept cut, however many: they sit in containers the collector stops tracking."""
+    ctx, _ = make_ctx(lambda vault: fill_orders(vault, 700, searchable=False))
+    page = shown_orders(qtbot, ctx)
+    model = page.model
+    while model.canFetchMore():
+        with qtbot.waitSignal(model.page_loaded, timeout=20_000):
+            model.fetchMore()
+    settle(qtbot, ctx)
+    for row in (0, 255, 256, 511, 512, 699):  # chunked storage reads every row back in order
+        assert model.record_id(row) == model.row_data(row).id  # type: ignore[union-attr]
+    ids = [model.record_id(r) for r in range(model.rowCount())]
+    assert len(ids) == len(set(ids)) == 700 and ids == [r[0] for r in model._rows]
+    with pytest.raises(IndexError):
+        model._rows[700]
+    assert model._rows[-1][0] == ids[-1]
+    _viewport_image(page)
+    for _ in range(3):  # a row's inner tuples are untracked by the first collection, the row by the next, its chunk
+        gc.collect()    # by the one after
+    tracked = [o for o in gc.get_referents(*model._rows._chunks) if gc.is_tracked(o)]
+    assert len(model._rows._chunks) == 2 and not any(gc.is_tracked(c) for c in model._rows._chunks)
+    assert not tracked
+    delegates = page.table.findChildren(ElidingDelegate)
+    assert delegates and all(d.shown_texts() for d in delegates)
+    assert not any(gc.is_tracked(texts) for d in delegates for texts in d._elided.values())
+
+
 def test_rows_that_arrive_on_screen_are_painted(qtbot: QtBot, make_ctx: MakeCtx) -> None:
     ctx, _ = make_ctx(lambda vault: fill_orders(vault, 6, searchable=False))
     page = OrdersPage(ctx)
@@ -133,7 +276,7 @@ def test_rows_that_arrive_on_screen_are_painted(qtbot: QtBot, make_ctx: MakeCtx)
     buyer = [c.key for c in model.view.columns].index("buyer")
     delegate = table.itemDelegate()
     assert isinstance(delegate, ElidingDelegate)
-    assert model.text(5, buyer) in {text for text, _width in delegate._elided}  # the last row was drawn
+    assert model.text(5, buyer) in delegate.shown_texts()  # the last row was drawn
 
 
 def test_pages_arrive_formatted_and_invisible_to_the_cycle_collector(make_ctx: MakeCtx, qtbot: QtBot) -> None:

@@ -10,8 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPalette, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QHelpEvent, QPainter, QPaintEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -88,6 +98,8 @@ _NORMAL_GROUP, _INACTIVE_GROUP, _DISABLED_GROUP = (QPalette.ColorGroup.Active, Q
 _HIGHLIGHT, _HIGHLIGHTED_TEXT, _TEXT = (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText,
                                         QPalette.ColorRole.Text)
 _COLOUR_BITS = _SELECTED | _ENABLED | _ACTIVE
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+_ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
 _ELIDED_KEPT = 20_000  # elided texts kept per column delegate before the cache starts again
 
 
@@ -112,7 +124,10 @@ class ElidingDelegate(QStyledItemDelegate):
         self._insets: tuple[int, int] | None = None  # text padding (left, right), measured once from the style
         self._alignments: dict[int, int] = {}  # by column, as the int drawText takes
         self._colours: dict[tuple[int, int], tuple[QBrush | None, QColor]] = {}  # by (palette, state bits)
-        self._elided: dict[tuple[str, int], str] = {}  # (text, width) -> what fits: a cell repainted is not measured
+        self._elided: dict[int, dict[str, str]] = {}
+        """By width, each text and what of it fits: a cell repainted is not measured again. Dictionaries of strings
+        alone, which Python's cycle collector does not track (tuples as keys made it visit ~20,000 of them at every
+        full collection)."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
         super().initStyleOption(option, index)
@@ -131,12 +146,13 @@ class ElidingDelegate(QStyledItemDelegate):
         x, y, w, h = cast(tuple[int, int, int, int], option.rect.getRect())  # one call, not four
         left, right = self._insets or self._measure(option, index)
         width = w - left - right
-        shown = self._elided.get((text, width))
+        elided = self._elided.get(width) or self.elided_at(width)
+        shown = elided.get(text)
         if shown is None:
             shown = option.fontMetrics.elidedText(text, self.mode, width)  # the text itself when it fits
-            if len(self._elided) >= _ELIDED_KEPT:
-                self._elided.clear()
-            self._elided[(text, width)] = shown
+            if len(elided) >= _ELIDED_KEPT:
+                elided.clear()
+            elided[text] = shown
         palette = option.palette
         key = (palette.cacheKey(), state & _COLOUR_BITS)
         fill, pen = self._colours.get(key) or self._colours_for(palette, key)
@@ -150,6 +166,19 @@ class ElidingDelegate(QStyledItemDelegate):
         if alignment is None:
             alignment = self._alignment(column)
         painter.drawText(x + left, y, width, h, alignment, shown)
+
+    def elided_at(self, width: int) -> dict[str, str]:
+        """The texts cut to `width` so far (kept for a few widths: a column being resized passes through many)."""
+        elided = self._elided.get(width)
+        if elided is None:
+            if len(self._elided) >= 16:
+                self._elided.clear()
+            elided = self._elided[width] = {}
+        return elided
+
+    def shown_texts(self) -> dict[str, str]:
+        """Every text painted so far and what of it was shown (for tests and checks)."""
+        return {text: shown for elided in self._elided.values() for text, shown in elided.items()}
 
     def forget_layout(self) -> None:
         """The view's style, font or direction changed: measure the padding, widths and alignment again."""
@@ -280,15 +309,29 @@ class RecordTable(QTableView):
     # with a (delayed) items layout that repaints the whole viewport, although not one visible pixel changed; the
     # scroll that follows paints it again with the new rows. Skipping the first repaint halves the GUI thread's
     # painting per page (bench/README.md, Orders view). Anything else that lays the view out repaints as before.
+    #
+    # A page that arrives while the last row loaded before it is on screen (the user is at the end of the list, or
+    # holds the scroll bar there) asks for the next page at once: Qt would ask only at the next scroll, right before
+    # it paints, so the vault thread built that page while the GUI thread painted, both wanting the interpreter.
+    # Asked now, it is built while the GUI thread waits for the user; one page ahead, no more (the rows just
+    # arrived are below the screen, so the next page does not ask again until the user scrolls to it).
     def rowsInserted(self, parent: _Index, start: int, end: int) -> None:
         bottom = self.rowAt(self.viewport().height() - 1)  # -1: the rows do not fill the viewport
         self._appended_below = not parent.isValid() and 0 <= bottom < start
+        at_end = self._appended_below and bottom == start - 1
         super().rowsInserted(parent, start, end)
+        model = self.model()
+        if at_end and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
 
     def doItemsLayout(self) -> None:
         if self._appended_below and self.verticalHeader().updatesEnabled():
             self._appended_below = False
-            self.updateGeometries()  # the scroll bar's range; the rows on screen are unchanged
+            offset = self.verticalOffset()
+            self.updateGeometries()  # the scroll bar's range; the rows on screen are unchanged…
+            moved = offset - self.verticalOffset()
+            if moved:  # …but for the end of the list: held there, the rows move up to align the top row, by a few
+                self.viewport().scroll(0, moved)  # pixels, and the first new row shows in part below the last
             return
         self._appended_below = False
         super().doItemsLayout()
@@ -301,6 +344,148 @@ class RecordTable(QTableView):
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
             for delegate in self.findChildren(ElidingDelegate):
                 delegate.forget_layout()
+
+    # -- the rows on screen, painted in one pass ---------------------------------------------------------------------
+    # `QTableView.paintEvent` calls the delegate once per cell: each call wraps a painter, an option and an index
+    # for Python, copies the option's palette, font and metrics, and asks the model for rowCount and columnCount
+    # (~40 µs a cell before any drawing; ~130 cells a screen, a screen for every page of rows that arrives while
+    # the user scrolls a 100,000-order list). This draws what that loop draws, cell for cell: the style's row
+    # background (alternate rows, selection), then each cell's selection fill, colour and cut text as the
+    # `ElidingDelegate` draws them — in one Python call, with a background and a pen per row and one `drawText` a
+    # cell. The cell with the keyboard focus and multi-line texts still go through their delegate and the style's
+    # full item pass; anything this does not draw (a grid, right-to-left, a drag's drop indicator, a delegate of
+    # another kind) falls back to Qt's own loop.
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self._paint_rows(event):
+            super().paintEvent(event)
+
+    def _paint_rows(self, event: QPaintEvent) -> bool:
+        """Paint the dirty rows as `QTableView.paintEvent` would; False (nothing painted) when it cannot."""
+        model = self.model()
+        header, rows = self.horizontalHeader(), self.verticalHeader()
+        if (not isinstance(model, PagedTableModel) or self.showGrid() or self.isRightToLeft()
+                or self.state() == QAbstractItemView.State.DraggingState or not header.count() or not rows.count()
+                or rows.sectionsHidden()):  # hidden rows: Qt counts alternate rows its own way
+            return False
+        area = event.rect()
+        # the rows and columns the dirty area touches, as Qt's loop finds them (sections in their visual order)
+        top, bottom = rows.visualIndexAt(area.top()), rows.visualIndexAt(area.bottom())
+        if bottom == -1:
+            bottom = rows.count() - 1
+        if top == -1 or top > bottom:
+            return True
+        left, right = max(header.visualIndexAt(area.left()), 0), header.visualIndexAt(area.right())
+        if right == -1:
+            right = header.count() - 1
+        default = self.itemDelegate()
+        if not isinstance(default, ElidingDelegate):
+            return False
+        shown_columns: list[tuple[int, int, int, ElidingDelegate]] = []  # (column, x, width, delegate)
+        for visual in range(left, right + 1):
+            column = header.logicalIndex(visual)
+            if header.isSectionHidden(column):
+                continue
+            delegate = self.itemDelegateForColumn(column) or default
+            if not isinstance(delegate, ElidingDelegate):
+                return False
+            shown_columns.append((column, header.sectionViewportPosition(column), header.sectionSize(column),
+                                  delegate))
+        if not shown_columns:
+            return True
+
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)  # what every cell's option starts from in Qt's loop
+        base = option.state.value
+        palette = QPalette(option.palette)
+        if base & _ENABLED:  # every row is enabled: Qt's loop sets the palette's group to Normal for each cell
+            palette.setCurrentColorGroup(_NORMAL_GROUP)
+        option.palette = palette
+        metrics, font = option.fontMetrics, option.font
+        alternate = self.alternatingRowColors()
+        features = option.features.value
+        states = {bits: QStyle.StateFlag(bits) for bits in (base, base | _SELECTED)}
+        alternated = {False: QStyleOptionViewItem.ViewItemFeature(features & ~_ALTERNATE),
+                      True: QStyleOptionViewItem.ViewItemFeature(features | _ALTERNATE)}
+        current = self.currentIndex()
+        focus = ((current.row(), current.column()) if current.isValid()
+                 and (self.hasFocus() or self.viewport().hasFocus()) else None)
+        ranges = self.selectionModel().selection()
+        selection = [(r.top(), r.bottom(), r.left(), r.right()) for r in map(ranges.at, range(ranges.count()))]
+        colours = default._colours
+        palette_key = palette.cacheKey()
+        first_row = rows.logicalIndex(top)
+
+        def cell_option(x: int, y: int, w: int, h: int, bits: int) -> QStyleOptionViewItem:
+            cell = QStyleOptionViewItem(option)
+            cell.rect = QRect(x, y, w, h)
+            cell.state = QStyle.StateFlag(bits)
+            return cell
+
+        # Each column's text box, alignment and cut texts, looked up once a paint rather than once a cell.
+        cells: list[tuple[int, int, int, ElidingDelegate, int, int, int, dict[str, str]]] = []
+        for column, x, w, delegate in shown_columns:
+            insets = delegate._insets
+            if insets is None:
+                insets = delegate._measure(cell_option(x, 0, w, rows.sectionSize(first_row), base),
+                                           model.index(first_row, column))
+            width = w - insets[0] - insets[1]
+            alignment = delegate._alignments.get(column)
+            if alignment is None:
+                alignment = delegate._alignment(column)
+            cells.append((column, x, w, delegate, x + insets[0], width, alignment, delegate.elided_at(width)))
+        first_x = min(c[1] for c in cells)
+        last_x = max(c[1] + c[2] for c in cells)
+        style = self.style()
+        row_rect = QRect()
+        painter = QPainter(self.viewport())
+        try:
+            painter.setFont(font)
+            for visual_row in range(top, bottom + 1):
+                row = rows.logicalIndex(visual_row)
+                y, h = rows.sectionViewportPosition(row), rows.sectionSize(row)
+                texts = model.row_texts(row)
+                chosen = ([any(t <= row <= b and lo <= c[0] <= hi for t, b, lo, hi in selection) for c in cells]
+                          if selection else [False] * len(cells))
+                option.features = alternated[alternate and bool(visual_row & 1)]
+                # The style's row background (alternate rows, selection): one rectangle for the row when every
+                # cell has the same state, as it is one colour; else cell by cell, as Qt's loop draws it.
+                if all(chosen) or not any(chosen):
+                    row_rect.setRect(first_x, y, last_x - first_x, h)
+                    option.rect = row_rect
+                    option.state = states[base | (_SELECTED if chosen[0] else 0)]
+                    style.drawPrimitive(_ROW_PANEL, option, painter, self)
+                else:
+                    for (_column, x, w, *_rest), on in zip(cells, chosen, strict=True):
+                        option.rect = QRect(x, y, w, h)
+                        option.state = states[base | (_SELECTED if on else 0)]
+                        style.drawPrimitive(_ROW_PANEL, option, painter, self)
+                pen_set: QColor | None = None
+                for (column, x, w, delegate, text_x, width, alignment, elided), on in zip(cells, chosen, strict=True):
+                    text = texts[column]
+                    bits = base | (_SELECTED if on else 0)
+                    if (row, column) == focus or "\n" in text:  # the style's full item pass, as before
+                        focused = _FULL_PASS if (row, column) == focus else 0
+                        delegate.paint(painter, cell_option(x, y, w, h, bits | focused), model.index(row, column))
+                        painter.setFont(font)
+                        pen_set = None
+                        continue
+                    shown = elided.get(text)
+                    if shown is None:
+                        shown = metrics.elidedText(text, delegate.mode, width)  # the text itself when it fits
+                        if len(elided) >= _ELIDED_KEPT:
+                            elided.clear()
+                        elided[text] = shown
+                    key = (palette_key, bits & _COLOUR_BITS)
+                    fill, pen = colours.get(key) or default._colours_for(palette, key)
+                    if fill is not None:
+                        painter.fillRect(x, y, w, h, fill)
+                    if pen is not pen_set:
+                        painter.setPen(pen)
+                        pen_set = pen
+                    painter.drawText(text_x, y, width, h, alignment, shown)
+        finally:
+            painter.end()
+        return True
 
     def column_menu(self) -> QMenu:
         """Show or hide each column (the last one shown stays), or put the columns back as they first were."""
