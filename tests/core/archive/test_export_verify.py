@@ -189,6 +189,25 @@ def test_korean_and_emoji_are_drawn_and_read_back(made: Made) -> None:
     assert {"NanumGothic", "Symbola"} <= embedded, embedded
 
 
+def test_every_font_the_archive_uses_is_embedded(made: Made) -> None:
+    """A reader without our fonts still shows the archive as written: no page names a font it does not carry
+    (reportlab's default Helvetica came in through the first page, bullets and the charts)."""
+    from pypdf import PdfReader
+
+    seen = {}
+    for page in PdfReader(str(made.path)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            seen[str(font["/BaseFont"])] = embedded
+    assert seen and all(seen.values()), seen
+    text = page_text(made.path)
+    assert "•" in text  # the bullets of the exit steps, now in the embedded font
+
+
 def test_the_cover_says_what_and_how_to_check(made: Made) -> None:
     from pypdf import PdfReader
 

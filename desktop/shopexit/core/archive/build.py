@@ -276,7 +276,7 @@ class Styles:
 def make_styles() -> Styles:
     fonts.register_fonts()
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=9.5, leading=13, textColor=INK,
-                          spaceAfter=5)
+                          spaceAfter=5, bulletFontName=fonts.REGULAR)
 
     def s(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **kw)
@@ -1247,7 +1247,8 @@ def render_pages(out: BinaryIO, inp: RenderInput, *, tick: Callable[[int], None]
     pagesize = LETTER if inp.profile.region.upper() in ("US", "CA", "MX") else A4
     doc = _ArchiveDoc(out, pagesize, inp, check, title=f"Shop records archive: {inp.profile.shop_name}",
                       author=inp.profile.creator, subject=_scope_text(inp), creator=f"shopexit {inp.app_version}",
-                      producer=f"shopexit {inp.app_version} (reportlab)", lang="en")
+                      producer=f"shopexit {inp.app_version} (reportlab)", lang="en",
+                      initialFontName=fonts.REGULAR)  # else every page names Helvetica, a font never embedded
     r = Renderer(inp, doc.width, tick, doc.wide_width, doc.half_width)
 
     def story() -> Iterator[list[Flowable]]:

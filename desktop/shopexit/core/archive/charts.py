@@ -53,6 +53,7 @@ def _chart(width: float, height: float, title: str, currency: str, months: list[
            rows: list[tuple[str, colors.Color, dict[str, int]]]) -> Drawing:
     fonts.register_fonts()
     drawing = Drawing(width, height)
+    drawing.initialFontName = fonts.REGULAR  # the renderer's starting font; else Helvetica, never embedded
     drawing.add(String(0, height - 12, title, fontName=fonts.BOLD, fontSize=10,
                        fillColor=colors.HexColor("#1f2933")))
     chart = VerticalBarChart()
