@@ -378,6 +378,9 @@ def _child_orders_view(path: Path, timeout: float = 600) -> dict[str, Any]:
     first_paint = state["first_paint"] - shown
     wait(lambda: page.model.total is not None, "the count")
     total = int(page.model.total or 0)
+    from shopexit.gui.main import freeze_long_lived_objects
+
+    freeze_long_lived_objects()  # as the app does once its main window is up
 
     # Scroll to the end, holding the bar at the bottom as a user dragging it would.
     beats: list[float] = []

