@@ -7,7 +7,7 @@
 For each size the vault is generated with direct SQL (order lines; orders at two lines each; settlements,
 withdrawals, commissions; messages at one per ten lines; images at two per thousand lines — so the 100k vault
 holds 100,000 lines, 10,000 messages and 200 images), then the export and the verification each run in a fresh
-process so their peak memory (ru_maxrss) is their own. Targets (issue 6): export of the 100k vault ≤ 60 s and
+process so their peak memory (`peak.py`) is their own. Targets (issue 6): export of the 100k vault ≤ 60 s and
 ≤ 1 GB, time linear in size; verify ≤ 5 s.
 """
 
@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -117,6 +116,7 @@ def generate(path: Path, lines: int) -> dict[str, int]:
 
 
 def _child_export(vault_path: Path, out: Path, redact: bool) -> None:
+    from peak import peak_mb
     from shopexit.core.archive import ExportOptions, export_archive
     from shopexit.core.vault import Vault
 
@@ -126,12 +126,13 @@ def _child_export(vault_path: Path, out: Path, redact: bool) -> None:
         result = export_archive(vault, out, ExportOptions(redact_buyers=redact))
         seconds = time.perf_counter() - start
         cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "pages": result.pages,
                       "files": result.embedded_files, "bytes": out.stat().st_size}))
 
 
 def _child_verify(path: Path) -> None:
+    from peak import peak_mb
     from shopexit.core.archive import verify_archive
 
     start = time.perf_counter()
@@ -139,7 +140,7 @@ def _child_verify(path: Path) -> None:
     report = verify_archive(path)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "ok": report.ok, "files": report.files_checked}))
 
 

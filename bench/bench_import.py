@@ -5,7 +5,7 @@
 
 The export files are written once by `shopexit.core.sample_exports` (the real US layout: BOM, CRLF, description
 row, TABs) into bench/out/import/ and reused. Each shopexit import runs in a fresh child process into a new vault
-(key derivation not timed), so `ru_maxrss` is the import's own peak memory. `sqlite3 .import` of the same CSV
+(key derivation not timed), so its peak memory (`peak.py`) is the import's own. `sqlite3 .import` of the same CSV
 into a plain, unencrypted database with no index is timed in the same run, before and after ours (the machine
 is shared: its load moves), and the median is the reference. Goals (issue 3): CSV <= 4x sqlite3 .import,
 XLSX <= 15 s, peak memory <= 300 MB.
@@ -76,20 +76,21 @@ def shopexit_import(path: Path) -> dict[str, Any]:
 
 def child(path: Path) -> None:
     """Runs in its own process: a new vault, one import, the figures as one JSON line."""
+    from peak import peak_mb
     from shopexit.core.importers import import_file
     from shopexit.core.vault import ShopProfile, Vault
 
     with tempfile.TemporaryDirectory() as tmp:
         vault = Vault.create(Path(tmp) / "bench.shopexit", PASSPHRASE, ShopProfile("Bench", "Bench shop"))
         with vault:
-            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            rss_before = peak_mb()
             cpu = time.process_time()
             started = time.perf_counter()
             summary = import_file(vault, path)
             wall = time.perf_counter() - started
             cpu = time.process_time() - cpu
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": rss / 1024, "peak_before_mb": rss_before / 1024,
+            rss = peak_mb()
+    print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": rss, "peak_before_mb": rss_before,
                       "rows": summary.rows_read, "orders": summary.new, "label": summary.label}))
 
 

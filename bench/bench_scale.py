@@ -2,7 +2,7 @@
 
 Each `measure_*` returns plain numbers (seconds, MB) for one run, or a list of samples, so run.py can take
 medians over several runs. Whatever owns memory or a Qt application of its own runs in a fresh child process
-(`python bench/bench_scale.py --child NAME ARGS…`, one JSON line out), so its peak memory (`ru_maxrss`) and
+(`python bench/bench_scale.py --child NAME ARGS…`, one JSON line out), so its peak memory (`peak.py`) and
 start-up state are its own and a crash cannot take the harness down.
 """
 
@@ -81,7 +81,9 @@ def _as_in_the_app(conn: Any) -> None:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from peak import peak_mb
+
+    return peak_mb()
 
 
 # -- unlock ---------------------------------------------------------------------------------------------------
