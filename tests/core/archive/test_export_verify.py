@@ -250,6 +250,9 @@ def test_every_step_and_the_closure_are_on_the_pages(made: Made) -> None:
         assert title in text
     assert "Closure notice up for 30 days" in text
     assert "Earliest day the shop may close" in text
+    closure = status(made.filled.vault.conn)["closure"]
+    assert closure["earliest_close_date"] is None and closure["not_before"]  # orders open: the soonest is known
+    assert f"Earliest day the shop may close: not before {closure['not_before']}" in text.replace("\n", " ")
 
 
 def test_csv_cells_that_would_run_are_neutralised(made: Made) -> None:

@@ -760,7 +760,12 @@ class Renderer:
         closure = inp.closure
         if closure is not None:
             out.append(heading(st, "Closing the shop", 1))
-            earliest = closure.earliest.isoformat() if closure.earliest else "not yet known (orders still open)"
+            if closure.earliest:
+                earliest = closure.earliest.isoformat()
+            elif closure.not_before:  # orders still open: the soonest it could be, as step 4 and the sidebar say
+                earliest = f"not before {closure.not_before.isoformat()} (orders still open)"
+            else:
+                earliest = "not yet known (orders still open)"
             out.append(p(st, f"Earliest day the shop may close: {earliest}"))
             crow: list[list[Any]] = [["Condition", "Met", "Detail", "Date"]]
             cextra = []
