@@ -156,16 +156,22 @@ def test_focus_moved_hidden_and_scrolled_columns_paint_as_the_style_does(qtbot: 
     assert light == _as_the_style_paints(page), "a disabled table paints as the style does"
 
 
-def test_a_page_arriving_below_the_screen_is_not_repainted(qtbot: QtBot, make_ctx: MakeCtx) -> None:
-    ctx, _ = make_ctx(lambda vault: fill_orders(vault, 300, searchable=False))
+def _shown_in_pages_of_60(qtbot: QtBot, make_ctx: MakeCtx, orders: int) -> OrdersPage:
+    """The Orders page on screen with its first page of 60 rows, more than the screen shows."""
+    ctx, _ = make_ctx(lambda vault: fill_orders(vault, orders, searchable=False))
     page = OrdersPage(ctx)
     qtbot.addWidget(page)
     page.resize(1280, 800)
-    model, table = page.model, page.table
-    model.page_size = 60  # more rows than the screen shows
-    with qtbot.waitSignal(model.page_loaded, timeout=20_000):
+    page.model.page_size = 60
+    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
         page.show()
     settle(qtbot, ctx)
+    return page
+
+
+def test_a_page_arriving_below_the_screen_is_not_repainted(qtbot: QtBot, make_ctx: MakeCtx) -> None:
+    page = _shown_in_pages_of_60(qtbot, make_ctx, 300)
+    model, table = page.model, page.table
     assert table.rowAt(table.viewport().height() - 1) >= 0  # the screen is full of rows
     counter = PaintCounter()
     table.viewport().installEventFilter(counter)
@@ -189,15 +195,8 @@ def test_a_page_arriving_while_the_view_is_at_the_end_asks_for_the_next_at_once(
                                                                                 make_ctx: MakeCtx) -> None:
     """Held at the bottom, the view asks for the page after the one arriving without waiting for another scroll
     (the vault thread builds it while the GUI thread is idle), and for one page ahead only."""
-    ctx, _ = make_ctx(lambda vault: fill_orders(vault, 700, searchable=False))
-    page = OrdersPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    model, table = page.model, page.table
-    model.page_size = 60  # more rows than the screen shows
-    with qtbot.waitSignal(model.page_loaded, timeout=20_000):
-        page.show()
-    settle(qtbot, ctx)
+    page = _shown_in_pages_of_60(qtbot, make_ctx, 700)
+    ctx, model, table = page.ctx, page.model, page.table
     assert model.rowCount() == 60
     bar = table.verticalScrollBar()
     moves: list[int] = []
