@@ -99,7 +99,11 @@ class AppController(QObject):
         self.unlock_window.hide()
         self.idle.start()
         self.main_shown.emit()
-        QTimer.singleShot(0, freeze_long_lived_objects)
+        QTimer.singleShot(0, self._freeze_while_unlocked)
+
+    def _freeze_while_unlocked(self) -> None:
+        if self.main is not None:  # not locked again in the meantime
+            freeze_long_lived_objects()
 
     def lock(self, idle: bool = False) -> None:
         self.idle.stop()
