@@ -55,11 +55,14 @@ def settle(qtbot: QtBot, ctx: GuiContext, timeout: int = 20_000) -> None:
             return
 
 
-def shown_orders(qtbot: QtBot, ctx: GuiContext) -> OrdersPage:
-    """The Orders view at 1280×800, on screen with its first page of rows and the vault thread idle."""
+def shown_orders(qtbot: QtBot, ctx: GuiContext, page_size: int | None = None) -> OrdersPage:
+    """The Orders view at 1280×800, on screen with its first page of rows (of `page_size`, when given) and the
+    vault thread idle."""
     page = OrdersPage(ctx)
     qtbot.addWidget(page)
     page.resize(1280, 800)
+    if page_size is not None:
+        page.model.page_size = page_size
     with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
         page.show()
     settle(qtbot, ctx)

@@ -15,7 +15,7 @@ from shopexit.core.records import browse
 from shopexit.gui.records.model import PagedTableModel
 from shopexit.gui.records.orders import OrdersPage
 from shopexit.gui.records.page import RecordTable
-from tests.gui.records.conftest import MakeCtx, settle
+from tests.gui.records.conftest import MakeCtx, settle, shown_orders
 from tests.helpers.records import fill_orders
 
 
@@ -56,11 +56,7 @@ def test_the_sort_arrow_points_the_way_every_view_runs(qtbot: QtBot, make_ctx: M
 
 def test_column_choices_are_remembered_per_view_and_can_be_reset(qtbot: QtBot, make_ctx: MakeCtx) -> None:
     ctx, _ = make_ctx(lambda vault: fill_orders(vault, 30))
-    page = OrdersPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
-        page.show()
+    page = shown_orders(qtbot, ctx)
     table, header = page.table, page.table.horizontalHeader()
     keys = [c.key for c in browse.ORDERS.columns]
     defaults = table.column_state()
@@ -89,11 +85,7 @@ def test_column_choices_are_remembered_per_view_and_can_be_reset(qtbot: QtBot, m
     # the next session (a new context reading the same settings file) opens the view as the user left it
     ctx2, _ = make_ctx(lambda vault: fill_orders(vault, 30))
     assert ctx2.settings_file == settings_file
-    page2 = OrdersPage(ctx2)
-    qtbot.addWidget(page2)
-    page2.resize(1280, 800)
-    with qtbot.waitSignal(page2.model.page_loaded, timeout=20_000):
-        page2.show()
+    page2 = shown_orders(qtbot, ctx2)
     table2, header2 = page2.table, page2.table.horizontalHeader()
     assert table2.column_state() == chosen
     assert header2.logicalIndex(0) == keys.index("status")

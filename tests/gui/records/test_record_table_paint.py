@@ -159,14 +159,7 @@ def test_focus_moved_hidden_and_scrolled_columns_paint_as_the_style_does(qtbot: 
 def _shown_in_pages_of_60(qtbot: QtBot, make_ctx: MakeCtx, orders: int) -> OrdersPage:
     """The Orders page on screen with its first page of 60 rows, more than the screen shows."""
     ctx, _ = make_ctx(lambda vault: fill_orders(vault, orders, searchable=False))
-    page = OrdersPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.model.page_size = 60
-    with qtbot.waitSignal(page.model.page_loaded, timeout=20_000):
-        page.show()
-    settle(qtbot, ctx)
-    return page
+    return shown_orders(qtbot, ctx, page_size=60)
 
 
 def test_a_page_arriving_below_the_screen_is_not_repainted(qtbot: QtBot, make_ctx: MakeCtx) -> None:
